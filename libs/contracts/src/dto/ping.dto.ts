@@ -1,0 +1,7 @@
+/** Reply of `<service>.ping`. */
+export interface PingReply {
+  service: string;
+  instance: string;
+  version: string;
+  uptimeSeconds: number;
+}

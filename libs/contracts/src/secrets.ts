@@ -1,0 +1,2 @@
+/** What every read shows in place of a secret value. */
+export const SECRET_MASK = '***';

@@ -1,0 +1,146 @@
+/**
+ * The subject catalogue: every NATS subject AutoWeave publishes, subscribes or
+ * requests on. Nowhere else in the code base is a subject written as a string
+ * literal; a change of subject is a change here (and is checked by a test that
+ * scans the sources).
+ */
+
+/** Fire-and-forget events about integrations and the modules that become them. */
+export const INTEGRATION_EVENTS = {
+  moduleDiscovered: 'integration.module.discovered',
+  created: 'integration.created',
+  updated: 'integration.updated',
+  deleted: 'integration.deleted',
+  failed: 'integration.failed',
+  healthChanged: 'integration.health.changed',
+  openapiUpdated: 'integration.openapi.updated',
+} as const;
+
+/** Request/reply verbs answered by the hub. */
+export const INTEGRATION_ADMIN = {
+  register: 'integration.admin.register',
+  list: 'integration.admin.list',
+  get: 'integration.admin.get',
+  update: 'integration.admin.update',
+  delete: 'integration.admin.delete',
+  enable: 'integration.admin.enable',
+  disable: 'integration.admin.disable',
+  test: 'integration.admin.test',
+  metrics: 'integration.admin.metrics',
+  logs: 'integration.admin.logs',
+  sync: 'integration.admin.sync',
+} as const;
+
+export const INTEGRATION_REQUEST = {
+  execute: 'integration.request.execute',
+} as const;
+
+export const SERVICE_EVENTS = {
+  registered: 'service.registered',
+  deregistered: 'service.deregistered',
+} as const;
+
+export const PIPELINE_EVENTS = {
+  executionStarted: 'pipeline.execution.started',
+  executionCompleted: 'pipeline.execution.completed',
+  executionFailed: 'pipeline.execution.failed',
+  dataWritten: 'pipeline.data.written',
+} as const;
+
+export const PIPELINE_ADMIN = {
+  register: 'pipeline.admin.register',
+  list: 'pipeline.admin.list',
+  get: 'pipeline.admin.get',
+  execute: 'pipeline.admin.execute',
+  pause: 'pipeline.admin.pause',
+  resume: 'pipeline.admin.resume',
+  delete: 'pipeline.admin.delete',
+  status: 'pipeline.admin.status',
+  metrics: 'pipeline.admin.metrics',
+} as const;
+
+export const AGENT = {
+  generateManifests: 'agent.manifests.generate',
+  manifestsGenerated: 'agent.manifests.generated',
+} as const;
+
+export const DISCOVERY = {
+  scan: 'discovery.scan',
+} as const;
+
+/** Liveness probes over the bus: each service answers `<service>.ping`. */
+export const PING = {
+  discovery: 'discovery.ping',
+  hub: 'hub.ping',
+  agentAdapter: 'agent.ping',
+  webhookGateway: 'gateway.ping',
+  pipelineWorker: 'pipeline.ping',
+} as const;
+
+/** The prefix user events live under in the EVENTS stream. */
+export const EVENTS_PREFIX = 'events';
+
+/** Subjects built from a parameter. Tokens are checked so a parameter cannot inject wildcards. */
+export const subjectFor = {
+  /** `EventBus.publish('user.created')` lands on `events.user.created`. */
+  event: (topic: string): string => `${EVENTS_PREFIX}.${checkTopic(topic)}`,
+  integrationRequest: (id: string): string => `integration.${checkToken(id)}.request`,
+  integrationError: (id: string): string => `integration.${checkToken(id)}.error`,
+} as const;
+
+/** JetStream streams and the subjects they capture. */
+export const STREAMS = {
+  events: { name: 'EVENTS', subjects: [`${EVENTS_PREFIX}.>`] },
+  webhooksIn: { name: 'WEBHOOKS_IN', subjects: ['webhook.in.>'] },
+  deliveries: { name: 'DELIVERIES', subjects: ['webhook.delivery.>'] },
+  integrationLogs: { name: 'INTEGRATION_LOGS', subjects: ['integration.log.>'] },
+  pipelineDlq: { name: 'PIPELINE_DLQ', subjects: ['pipeline.dlq.>'] },
+} as const;
+
+export type StreamSpec = (typeof STREAMS)[keyof typeof STREAMS];
+
+/** JetStream KV buckets. */
+export const BUCKETS = {
+  integrations: 'integrations',
+  pipelines: 'pipelines',
+  pipelineCursors: 'pipeline_cursors',
+  webhookEndpoints: 'webhook_endpoints',
+  services: 'services',
+  apiKeys: 'api_keys',
+} as const;
+
+export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
+
+/** Queue groups: N replicas of a service share the work of a subject. */
+export const QUEUE_GROUPS = {
+  discovery: 'discovery',
+  hub: 'hub',
+  agentAdapter: 'agent-adapter',
+  webhookGateway: 'webhook-gateway',
+  pipelineWorker: 'pipeline-worker',
+} as const;
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+function checkToken(token: string): string {
+  if (!TOKEN.test(token)) throw new Error(`invalid subject token "${token}"`);
+  return token;
+}
+
+/** A topic is one or more dot-separated tokens, no wildcards. */
+export function checkTopic(topic: string): string {
+  if (typeof topic !== 'string' || topic.length === 0 || topic.length > 200) {
+    throw new Error('topic must be a non-empty string of at most 200 characters');
+  }
+  for (const token of topic.split('.')) checkToken(token);
+  return topic;
+}
+
+export function isValidTopic(topic: unknown): topic is string {
+  try {
+    checkTopic(topic as string);
+    return true;
+  } catch {
+    return false;
+  }
+}
