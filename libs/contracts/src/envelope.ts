@@ -1,13 +1,15 @@
 import { AppError, type ErrorBody, isErrorBody, toAppError } from './errors.js';
 
 /** Every reply on the bus is one of these. */
-export type Envelope<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+export type Success<T> = { ok: true; data: T };
+export type Failure = { ok: false; error: ErrorBody };
+export type Envelope<T> = Success<T> | Failure;
 
-export function ok<T>(data: T): Envelope<T> {
+export function ok<T>(data: T): Success<T> {
   return { ok: true, data };
 }
 
-export function fail(err: unknown): Envelope<never> {
+export function fail(err: unknown): Failure {
   return { ok: false, error: toAppError(err).toBody() };
 }
 

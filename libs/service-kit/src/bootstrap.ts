@@ -1,0 +1,189 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { STREAMS, type BucketName, type StreamSpec } from '@autoweave/contracts';
+import { Bus, connectNats, EventBus, provisionBuckets, provisionStreams, type KV } from '@autoweave/messaging';
+import {
+  createLogger,
+  createMetricsRegistry,
+  HealthChecks,
+  startHealthServer,
+  type HealthServer,
+  type Logger,
+} from '@autoweave/observability';
+import { Module, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { envReader, readBaseConfig, type BaseConfig, type EnvReader } from './config.js';
+import { EnvelopeExceptionFilter } from './exception-filter.js';
+import { EnvelopeServer } from './envelope-server.js';
+import { PinoNestLogger } from './nest-logger.js';
+import type { ServiceRuntime } from './runtime.js';
+import { RuntimeModule } from './runtime.module.js';
+import { DtoValidationPipe } from './validation-pipe.js';
+
+export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
+  /** Service name: log field, metric label, NATS connection name. */
+  name: string;
+  version?: string;
+  pingSubject: string;
+  queueGroup: string;
+  defaultHealthPort: number;
+  buckets?: readonly BucketName[];
+  streams?: readonly StreamSpec[];
+  /** The service's root Nest module; RUNTIME is injectable everywhere in it. */
+  module: Type | DynamicModule;
+  /** Reads the service's own settings on top of the base ones. */
+  loadConfig?: (env: EnvReader, base: BaseConfig) => C;
+  /**
+   * For the HTTP edge: builds the HTTP application around the root module and
+   * listens. The bus handlers are attached to it. Without it the service is a
+   * plain microservice with a small health port.
+   */
+  createHttpApp?: (root: DynamicModule, runtime: ServiceRuntime<C>) => Promise<INestApplication>;
+}
+
+export interface RunningService<C extends BaseConfig = BaseConfig> {
+  runtime: ServiceRuntime<C>;
+  healthPort?: number;
+  app: INestApplication | INestMicroservice;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots a service: config, logger, metrics, NATS (with retry), JetStream
+ * provisioning, the Nest app on the envelope transport, health endpoints.
+ * stop() shuts down in order: stop taking messages, finish in-flight ones,
+ * drain NATS.
+ */
+export async function runService<C extends BaseConfig>(
+  def: ServiceDefinition<C>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService<C>> {
+  const reader = envReader(env);
+  const base = readBaseConfig(reader, def.defaultHealthPort);
+  const config = Object.freeze(def.loadConfig ? def.loadConfig(reader, base) : (base as C));
+  const logger = createLogger({ service: def.name, level: config.logLevel });
+  const registry = createMetricsRegistry(def.name);
+  const nc = await connectNats(
+    { url: config.natsUrl, name: def.name, user: config.natsUser, pass: config.natsPass, token: config.natsToken },
+    logger,
+  );
+  const bus = new Bus(nc, logger);
+  try {
+    await provisionStreams(nc, def.streams ?? [STREAMS.events], logger);
+    const buckets = await provisionBuckets(nc, def.buckets ?? [], logger);
+    const runtime = buildRuntime(def, config, logger, registry, bus, buckets);
+    return await startApp(def, runtime);
+  } catch (err) {
+    await bus.drain().catch(() => undefined);
+    throw err;
+  }
+}
+
+function buildRuntime<C extends BaseConfig>(
+  def: ServiceDefinition<C>,
+  config: Readonly<C>,
+  logger: Logger,
+  registry: ReturnType<typeof createMetricsRegistry>,
+  bus: Bus,
+  buckets: Map<BucketName, KV>,
+): ServiceRuntime<C> {
+  const health = new HealthChecks().add('nats', () => bus.ping());
+  for (const [name, kv] of buckets) health.add(`kv:${name}`, async () => Boolean(await kv.status()));
+  return {
+    name: def.name,
+    instanceId: randomUUID(),
+    version: def.version ?? '0.1.0',
+    startedAt: Date.now(),
+    config,
+    logger,
+    registry,
+    health,
+    bus,
+    events: new EventBus(bus),
+    bucket(name) {
+      const kv = buckets.get(name);
+      if (!kv) throw new Error(`bucket ${name} was not provisioned for ${def.name}`);
+      return kv;
+    },
+  };
+}
+
+async function startApp<C extends BaseConfig>(def: ServiceDefinition<C>, runtime: ServiceRuntime<C>): Promise<RunningService<C>> {
+  @Module({})
+  class ServiceRootModule {}
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [RuntimeModule.forRoot(runtime, def.pingSubject), def.module],
+  };
+  const strategy = new EnvelopeServer({
+    bus: runtime.bus,
+    queue: def.queueGroup,
+    logger: runtime.logger,
+    registry: runtime.registry,
+    maxMessageBytes: runtime.config.maxMessageBytes,
+  });
+  const nestLogger = new PinoNestLogger(runtime.logger);
+  let app: INestApplication | INestMicroservice;
+  let healthServer: HealthServer | undefined;
+  if (def.createHttpApp) {
+    const http = await def.createHttpApp(root, runtime);
+    const micro = http.connectMicroservice({ strategy }, { inheritAppConfig: false });
+    micro.useGlobalFilters(new EnvelopeExceptionFilter(runtime.logger));
+    micro.useGlobalPipes(new DtoValidationPipe());
+    await http.startAllMicroservices();
+    app = http;
+  } else {
+    const micro = await NestFactory.createMicroservice(root, { strategy, logger: nestLogger });
+    micro.useGlobalFilters(new EnvelopeExceptionFilter(runtime.logger));
+    micro.useGlobalPipes(new DtoValidationPipe());
+    await micro.listen();
+    healthServer = await startHealthServer({ port: runtime.config.healthPort, checks: runtime.health, registry: runtime.registry });
+    app = micro;
+  }
+  runtime.logger.info({ healthPort: healthServer?.port, instance: runtime.instanceId }, `${def.name} started`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      runtime.logger.info(`${def.name} stopping: finishing in-flight work`);
+      await app.close();
+      await healthServer?.close();
+      await runtime.bus.drain().catch(() => undefined);
+      runtime.logger.info(`${def.name} stopped`);
+    })());
+  return { runtime, app, healthPort: healthServer?.port, stop };
+}
+
+/**
+ * The main() of a service process: runs it, stops cleanly on SIGINT/SIGTERM
+ * (forcing exit after the shutdown timeout), and exits non-zero when it cannot
+ * start, saying why.
+ */
+export async function runServiceMain<C extends BaseConfig>(def: ServiceDefinition<C>): Promise<void> {
+  const fallbackLogger = createLogger({ service: def.name });
+  process.on('unhandledRejection', (reason) => fallbackLogger.error({ err: String(reason) }, 'unhandled rejection'));
+  let running: RunningService<C>;
+  try {
+    running = await runService(def);
+  } catch (err) {
+    fallbackLogger.fatal({ err: err instanceof Error ? err.message : String(err) }, `${def.name} could not start`);
+    process.exit(1);
+  }
+  const shutdown = (signal: string): void => {
+    running.runtime.logger.info({ signal }, 'shutdown requested');
+    const force = setTimeout(() => {
+      running.runtime.logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, running.runtime.config.shutdownTimeoutMs);
+    force.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        running.runtime.logger.error({ err: String(err) }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,112 @@
+import { fail, ok, HEADERS, type Envelope } from '@autoweave/contracts';
+import { decodeJson, encodeJson, type Bus, type Msg, type Subscription } from '@autoweave/messaging';
+import { busMetrics, runWithCorrelation, type Logger, type Registry } from '@autoweave/observability';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import { BusContext } from './bus-context.js';
+
+export interface EnvelopeServerOptions {
+  bus: Bus;
+  /** Queue group shared by the replicas of this service. */
+  queue: string;
+  logger: Logger;
+  registry: Registry;
+  maxMessageBytes: number;
+}
+
+/** `@EventPattern(subject, { broadcast: true })`: every replica receives the event, not one of them. */
+export interface HandlerExtras {
+  broadcast?: boolean;
+}
+
+/**
+ * A NestJS transport that speaks AutoWeave's wire format: a request is plain
+ * JSON (what `nats req` sends), a reply is an envelope `{ok, data}` or
+ * `{ok: false, error}`. Nest's own NATS transport wraps payloads in
+ * `{pattern, data, id}` packets, which a plain NATS client cannot speak; see
+ * docs/ARCHITECTURE.md. Handlers are subscribed in a queue group so replicas
+ * share the work, every failure becomes an error envelope, and close() waits
+ * for messages already being handled.
+ */
+export class EnvelopeServer extends Server implements CustomTransportStrategy {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly metrics;
+
+  constructor(private readonly options: EnvelopeServerOptions) {
+    super();
+    this.metrics = busMetrics(options.registry);
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => unknown): void {
+    for (const [subject, handler] of this.messageHandlers) {
+      const extras = (handler.extras ?? {}) as HandlerExtras;
+      const queue = handler.isEventHandler && extras.broadcast ? undefined : this.options.queue;
+      const sub = this.options.bus.nc.subscribe(subject, {
+        queue,
+        callback: (err, msg) => {
+          if (err) return this.options.logger.error({ subject, err: err.message }, 'subscription error');
+          this.track(this.handle(subject, handler, msg));
+        },
+      });
+      this.subscriptions.push(sub);
+    }
+    this.options.logger.info({ subjects: [...this.messageHandlers.keys()], queue: this.options.queue }, 'listening on NATS');
+    callback();
+  }
+
+  /** Stops taking messages, then waits for the ones in hand. The connection itself is drained by the owner. */
+  async close(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
+    this.subscriptions.length = 0;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  on(): never {
+    throw new Error('EnvelopeServer does not emit events; use the Bus for connection status');
+  }
+
+  unwrap<T>(): T {
+    return this.options.bus.nc as T;
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private handle(pattern: string, handler: MessageHandler, msg: Msg): Promise<void> {
+    return runWithCorrelation(msg.headers?.get(HEADERS.correlationId), async () => {
+      const stopTimer = this.metrics.duration.startTimer({ subject: pattern });
+      const reply = await this.produce(handler, msg);
+      stopTimer();
+      this.metrics.handled.inc({ subject: pattern, outcome: reply.ok ? 'ok' : reply.error.code });
+      if (!msg.reply) return;
+      try {
+        msg.respond(encodeJson(reply));
+      } catch (err) {
+        this.options.logger.error({ subject: msg.subject, err: (err as Error).message }, 'could not send reply');
+      }
+    });
+  }
+
+  private async produce(handler: MessageHandler, msg: Msg): Promise<Envelope<unknown>> {
+    try {
+      const payload = decodeJson(msg.data, this.options.maxMessageBytes);
+      const context = new BusContext([msg.subject, msg.headers]);
+      const result$ = this.transformToObservable(await handler(payload, context));
+      return ok((await lastValueFrom(result$, { defaultValue: null })) ?? null);
+    } catch (err) {
+      const envelope = fail(err);
+      if (envelope.error.code === 'INTERNAL') {
+        this.options.logger.error({ subject: msg.subject, err: describeError(err) }, 'handler failed');
+      }
+      return envelope;
+    }
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? err.message;
+  return typeof err === 'object' ? JSON.stringify(err) : String(err);
+}

@@ -1,0 +1,21 @@
+import type { BucketName } from '@autoweave/contracts';
+import type { Bus, EventBus, KV } from '@autoweave/messaging';
+import type { HealthChecks, Logger, Registry } from '@autoweave/observability';
+import type { BaseConfig } from './config.js';
+
+/** Everything a service's providers get from the kit, injected with `@Inject(RUNTIME)`. */
+export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
+  name: string;
+  instanceId: string;
+  version: string;
+  startedAt: number;
+  config: Readonly<C>;
+  logger: Logger;
+  registry: Registry;
+  health: HealthChecks;
+  bus: Bus;
+  events: EventBus;
+  bucket(name: BucketName): KV;
+}
+
+export const RUNTIME = Symbol('autoweave.runtime');
