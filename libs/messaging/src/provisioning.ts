@@ -14,7 +14,7 @@ export interface StreamLimits {
   duplicateWindowMs?: number;
 }
 
-const DEFAULT_LIMITS: Required<StreamLimits> = { maxAgeMs: 7 * DAY_MS, maxBytes: 1024 ** 3, duplicateWindowMs: 2 * 60 * 1000 };
+const DEFAULT_LIMITS: Required<StreamLimits> = { maxAgeMs: 7 * DAY_MS, maxBytes: -1, duplicateWindowMs: 2 * 60 * 1000 };
 
 /**
  * Creates each stream, or brings an existing one's subjects and limits up to

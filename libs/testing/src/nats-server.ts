@@ -35,7 +35,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       configFile,
       [
         `listen: "127.0.0.1:${port}"`,
-        js ? `jetstream { store_dir: "${join(storeDir, 'js')}", max_memory_store: 256MB, max_file_store: 2GB }` : '',
+        js ? `jetstream { store_dir: "${join(storeDir, 'js')}", max_memory_store: 256MB }` : '',
         options.config ?? '',
       ].join('\n'),
     );

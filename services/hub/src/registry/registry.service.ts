@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  INTEGRATION_EVENTS,
+  integrationType,
+  integrationTypeNames,
+  validateDto,
+  type IntegrationList,
+  type IntegrationStatus,
+  type IntegrationTypeSpec,
+  type IntegrationView,
+  type ListIntegrationsDto,
+  type RegisterIntegrationDto,
+  type UpdateIntegrationDto,
+} from '@autoweave/contracts';
+import { changedEvent, toView, type IntegrationRecord, type StoredIntegration } from './integration-record.js';
+import type { RegistryRepository } from './registry.repository.js';
+import { mapSecrets, maskedPaths, maskSecrets } from './secret-fields.js';
+import type { SecretBox } from './secret-box.js';
+import { withTypeDefaults } from './type-defaults.js';
+
+type Config = Record<string, unknown>;
+
+export interface RegistryDeps {
+  repository: RegistryRepository;
+  secrets: SecretBox;
+  /** Fire-and-forget event publisher (core NATS in the service, a recorder in tests). */
+  publish: (subject: string, data: unknown) => void;
+  now?: () => Date;
+}
+
+/** Attempts of an unconditional read-modify-write before giving up with CONFLICT. */
+const UNCONDITIONAL_ATTEMPTS = 5;
+
+/**
+ * The integration registry: validation per type, secrets sealed on write and
+ * masked on read, optimistic concurrency, and an event on every change.
+ * Plain TypeScript over the repository; the NATS handlers are a thin layer.
+ */
+export class RegistryService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async register(dto: RegisterIntegrationDto): Promise<IntegrationView> {
+    const spec = requireType(dto.type);
+    const config = await this.validateConfig(spec, withTypeDefaults(spec.type, dto.config));
+    const at = this.now().toISOString();
+    const record: IntegrationRecord = {
+      id: randomUUID(),
+      name: dto.name.trim(),
+      type: spec.type,
+      ...(dto.description === undefined ? {} : { description: dto.description }),
+      status: 'active',
+      health: 'unknown',
+      config: this.seal(spec, config),
+      tags: dedupe(dto.tags ?? []),
+      metadata: dto.metadata ?? {},
+      createdAt: at,
+      updatedAt: at,
+    };
+    const stored = await this.deps.repository.create(record);
+    this.deps.publish(INTEGRATION_EVENTS.created, changedEvent(stored));
+    return this.view(stored);
+  }
+
+  async get(id: string): Promise<IntegrationView> {
+    return this.view(await this.deps.repository.require(id));
+  }
+
+  async list(filter: ListIntegrationsDto): Promise<IntegrationList> {
+    const all = await this.deps.repository.list();
+    const items = all
+      .filter(({ record }) => (filter.type === undefined || record.type === filter.type) &&
+        (filter.status === undefined || record.status === filter.status) &&
+        (filter.tag === undefined || record.tags.includes(filter.tag)))
+      .sort((a, b) => a.record.name.localeCompare(b.record.name))
+      .map((s) => this.view(s));
+    return { items, total: items.length };
+  }
+
+  async update(dto: UpdateIntegrationDto): Promise<IntegrationView> {
+    const stored = await this.modify(dto.id, dto.revision, async (current) => {
+      const spec = requireType(current.type);
+      const config = dto.config === undefined ? current.config : this.seal(spec, await this.mergeConfig(spec, current.config, dto.config));
+      return {
+        ...current,
+        ...(dto.description === undefined ? {} : { description: dto.description }),
+        ...(dto.tags === undefined ? {} : { tags: dedupe(dto.tags) }),
+        ...(dto.metadata === undefined ? {} : { metadata: dto.metadata }),
+        config,
+      };
+    });
+    return this.view(stored);
+  }
+
+  setEnabled(id: string, enabled: boolean): Promise<IntegrationView> {
+    const status: IntegrationStatus = enabled ? 'active' : 'disabled';
+    return this.modify(id, undefined, async (current) => ({ ...current, status })).then((s) => this.view(s));
+  }
+
+  async delete(id: string): Promise<{ id: string; deleted: true }> {
+    const stored = await this.deps.repository.require(id);
+    await this.deps.repository.delete(stored);
+    this.deps.publish(INTEGRATION_EVENTS.deleted, { ...changedEvent(stored), at: this.now().toISOString() });
+    return { id, deleted: true };
+  }
+
+  /** The config with secrets in clear, for the hub's own use (never for replies). */
+  async revealConfig(id: string): Promise<Config> {
+    const { record } = await this.deps.repository.require(id);
+    return this.unseal(requireType(record.type), record.config);
+  }
+
+  /**
+   * Read-modify-write under compare-and-set. With a revision from the caller a
+   * stale revision is CONFLICT at once; without one, a concurrent write makes
+   * us read again and retry (the change is applied to the latest record).
+   */
+  private async modify(
+    id: string,
+    expectedRevision: number | undefined,
+    change: (current: IntegrationRecord) => Promise<IntegrationRecord>,
+  ): Promise<StoredIntegration> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.deps.repository.require(id);
+      if (expectedRevision !== undefined && current.revision !== expectedRevision) {
+        throw new AppError('CONFLICT', `integration ${id} is at revision ${current.revision}, not ${expectedRevision}; read it again`, {
+          id,
+          revision: current.revision,
+        });
+      }
+      const next = { ...(await change(current.record)), updatedAt: this.now().toISOString() };
+      try {
+        const stored = await this.deps.repository.update(next, current.revision);
+        this.deps.publish(INTEGRATION_EVENTS.updated, changedEvent(stored));
+        return stored;
+      } catch (err) {
+        const retry = expectedRevision === undefined && err instanceof AppError && err.code === 'CONFLICT' && attempt < UNCONDITIONAL_ATTEMPTS;
+        if (!retry) throw err;
+      }
+    }
+  }
+
+  /** A config sent back with "***" in a secret field keeps the stored secret. */
+  private async mergeConfig(spec: IntegrationTypeSpec, storedConfig: Config, incoming: Config): Promise<Config> {
+    const keep = maskedPaths(incoming, spec.secretFields);
+    const previous = this.unseal(spec, storedConfig);
+    const previousValues = new Map<string, unknown>();
+    mapSecrets(previous, spec.secretFields, (value, path) => previousValues.set(path, value));
+    const merged = mapSecrets(incoming, spec.secretFields, (value, path) => (keep.has(path) ? previousValues.get(path) : value));
+    for (const path of keep) {
+      if (!previousValues.has(path)) throw new AppError('VALIDATION', `config.${path} is "***" but no secret is stored there`, { field: `config.${path}` });
+    }
+    return this.validateConfig(spec, merged);
+  }
+
+  private async validateConfig(spec: IntegrationTypeSpec, config: Config): Promise<Config> {
+    await validateDto(spec.configDto, config, 'config');
+    return config;
+  }
+
+  private seal(spec: IntegrationTypeSpec, config: Config): Config {
+    return mapSecrets(config, spec.secretFields, (value) => this.deps.secrets.seal(JSON.stringify(value)));
+  }
+
+  private unseal(spec: IntegrationTypeSpec, config: Config): Config {
+    return mapSecrets(config, spec.secretFields, (value) =>
+      this.deps.secrets.isSealed(value) ? (JSON.parse(this.deps.secrets.open(value)) as unknown) : value,
+    );
+  }
+
+  private view(stored: StoredIntegration): IntegrationView {
+    const spec = integrationType(stored.record.type);
+    return toView(stored, spec ? maskSecrets(stored.record.config, spec.secretFields) : {});
+  }
+}
+
+function requireType(type: string): IntegrationTypeSpec {
+  const spec = integrationType(type);
+  if (!spec) {
+    throw new AppError('VALIDATION', `type must be one of ${integrationTypeNames().join(', ')}; got "${type}"`, {
+      fields: [{ field: 'type', problems: [`unknown integration type "${type}"`] }],
+    });
+  }
+  return spec;
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}
