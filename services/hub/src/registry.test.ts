@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { BUCKETS, INTEGRATION_ADMIN, type Envelope, type IntegrationList, type IntegrationView } from '@autoweave/contracts';
+import { BUCKETS, INTEGRATION_ADMIN, INTEGRATION_EVENTS, PING, type Envelope, type IntegrationList, type IntegrationView } from '@autoweave/contracts';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -64,7 +64,7 @@ describe('hub - integration registry over NATS', () => {
     registered[type] = view;
     expect(view).toMatchObject({ name: body.name, type, status: 'active', health: 'unknown', revision: expect.any(Number) });
     for (const secret of PLAINTEXTS) expect(JSON.stringify(view)).not.toContain(secret);
-    await waitFor(() => events.some((e) => e.subject === 'integration.created' && e.data.id === view.id), { what: 'created event' });
+    await waitFor(() => events.some((e) => e.subject === INTEGRATION_EVENTS.created && e.data.id === view.id), { what: 'created event' });
   });
 
   it('shows secrets as *** on every read and stores them sealed', async () => {
@@ -190,7 +190,7 @@ describe('hub - integration registry over NATS', () => {
 
     it('were both answering', async () => {
       const instances = new Set<string>();
-      for (let i = 0; i < 30; i++) instances.add((await okData<{ instance: string }>('hub.ping', {})).instance);
+      for (let i = 0; i < 30; i++) instances.add((await okData<{ instance: string }>(PING.hub, {})).instance);
       expect(instances.size).toBe(2);
     });
   });
@@ -199,7 +199,7 @@ describe('hub - integration registry over NATS', () => {
     const id = registered.webhook.id;
     expect(await okData(INTEGRATION_ADMIN.delete, { id })).toEqual({ id, deleted: true });
     expect((await errorOf(INTEGRATION_ADMIN.get, { id })).code).toBe('NOT_FOUND');
-    await waitFor(() => events.some((e) => e.subject === 'integration.deleted' && e.data.id === id), { what: 'deleted event' });
+    await waitFor(() => events.some((e) => e.subject === INTEGRATION_EVENTS.deleted && e.data.id === id), { what: 'deleted event' });
     expect((await ask(INTEGRATION_ADMIN.register, examples.webhook)).ok).toBe(true);
   });
 });
