@@ -20,7 +20,7 @@ export function jestConfig(overrides = {}) {
         },
       ],
     },
-    testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    testMatch: ['<rootDir>/src/**/*.test.ts'],
     testTimeout: 30000,
     ...overrides,
   };

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what AutoWeave needs on a fresh machine, then starts it or tests it.
+#   bash scripts/setup.sh start   install, build and start the whole backend
+#   bash scripts/setup.sh test    install, build and run every test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.4.2
+NODE_MAJOR_MIN=20
+
+usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; }
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+case "${1:-}" in
+  start|test) ;;
+  -h|--help) usage; exit 0 ;;
+  *) usage; exit 2 ;;
+esac
+
+command -v node >/dev/null || { say "Node.js >= ${NODE_MAJOR_MIN} is required: https://nodejs.org (or: apt-get install nodejs npm)"; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge "$NODE_MAJOR_MIN" ] || { say "Node.js >= ${NODE_MAJOR_MIN} is required, found $(node -v)"; exit 1; }
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  say "installing pnpm@${PNPM_VERSION}"
+  npm install -g "pnpm@${PNPM_VERSION}" >/dev/null
+fi
+
+# Tests always start their own nats-server; start needs one unless NATS_URL points at a running server.
+need_nats=yes
+[ "$1" = start ] && [ -n "${NATS_URL:-}" ] && need_nats=no
+if [ "$need_nats" = yes ] && ! command -v nats-server >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing nats-server from Debian packages"
+    (apt-get install -y nats-server >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y nats-server >/dev/null; })
+  else
+    say "nats-server is not on PATH: install it (apt-get install nats-server, or https://github.com/nats-io/nats-server/releases) or set NATS_URL"
+    exit 1
+  fi
+fi
+
+export TURBO_TELEMETRY_DISABLED=1
+say "installing dependencies"
+pnpm install --frozen-lockfile
+
+case "$1" in
+  start) exec pnpm start ;;
+  test) exec pnpm test ;;
+esac

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
+
+export const SERVICES = ['discovery', 'hub', 'agent-adapter', 'webhook-gateway', 'pipeline-worker'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** One service running as its own process, its output kept for assertions. */
+export class ServiceProcess {
+  readonly output: string[] = [];
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+
+  constructor(
+    readonly name: ServiceName,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  start(): void {
+    const entry = join(repo, 'services', this.name, 'dist', 'main.js');
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run pnpm build first`);
+    const child = spawn(process.execPath, [entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.child = child;
+  }
+
+  /** Sends SIGTERM and resolves with the exit code (the service drains first). */
+  async stop(): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 20_000);
+    const code = await this.exited!;
+    clearTimeout(timer);
+    return code;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Parsed JSON log lines. */
+  logLines(): Array<Record<string, unknown>> {
+    return this.output.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+}
+
+/** The whole backend: a private nats-server and the five services as processes. */
+export class Stack {
+  readonly services = new Map<ServiceName, ServiceProcess>();
+
+  private constructor(
+    readonly nats: NatsServerHandle,
+    readonly gatewayUrl: string,
+    readonly adminKey: string,
+    readonly secretKey: string,
+  ) {}
+
+  static async start(): Promise<Stack> {
+    const nats = await startNatsServer();
+    const httpPort = await freePort();
+    const stack = new Stack(nats, `http://127.0.0.1:${httpPort}`, `admin-${randomBytes(12).toString('hex')}`, randomBytes(32).toString('base64'));
+    for (const name of SERVICES) {
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        NATS_URL: nats.url,
+        LOG_LEVEL: 'debug',
+        AUTOWEAVE_HEALTH_PORT: String(await freePort()),
+        AUTOWEAVE_HTTP_PORT: String(httpPort),
+        AUTOWEAVE_ADMIN_API_KEY: stack.adminKey,
+        AUTOWEAVE_SECRET_KEY: stack.secretKey,
+      };
+      stack.services.set(name, new ServiceProcess(name, env));
+    }
+    for (const service of stack.services.values()) service.start();
+    await stack.waitUntilReady();
+    return stack;
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    return this.services.get(name)!;
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await waitFor(
+      async () => {
+        const res = await fetch(`${this.gatewayUrl}/health/ready`);
+        return res.status === 200;
+      },
+      { timeoutMs: 30_000, what: 'the gateway to be ready' },
+    );
+  }
+
+  async restart(name: ServiceName): Promise<void> {
+    const service = this.service(name);
+    expectExit(await service.stop(), name);
+    service.start();
+  }
+
+  async stop(): Promise<Record<ServiceName, number | null>> {
+    const codes = {} as Record<ServiceName, number | null>;
+    await Promise.all([...this.services].map(async ([name, s]) => (codes[name] = await s.stop())));
+    await this.nats.stop();
+    return codes;
+  }
+
+  /** Everything every service printed. */
+  allOutput(): string {
+    return [...this.services.values()].map((s) => s.output.join('\n')).join('\n');
+  }
+}
+
+function expectExit(code: number | null, name: string): void {
+  if (code !== 0) throw new Error(`${name} exited with ${code} on SIGTERM`);
+}
