@@ -45,7 +45,7 @@ export class RateLimiter {
   acquire(): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
     // Only take directly when nobody is queued, otherwise newcomers would overtake waiters.
-    if (this.bucket.tryTake()) return Promise.resolve();
+    if (this.waiters.length === 0 && this.bucket.tryTake()) return Promise.resolve();
 
     const expectedWaitMs = this.expectedWaitMs();
     if (this.waiters.length >= this.maxQueue || expectedWaitMs > this.maxWaitMs) {
