@@ -34,11 +34,17 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   /** Reads the service's own settings on top of the base ones. */
   loadConfig?: (env: EnvReader, base: BaseConfig) => C;
   /**
-   * For the HTTP edge: builds the HTTP application around the root module and
-   * listens. The bus handlers are attached to it. Without it the service is a
-   * plain microservice with a small health port.
+   * For the HTTP edge: builds the HTTP application around the root module;
+   * the kit attaches the bus handlers, then calls `listen`. Without it the
+   * service is a plain microservice with a small health port.
    */
-  createHttpApp?: (root: DynamicModule, runtime: ServiceRuntime<C>) => Promise<INestApplication>;
+  createHttpApp?: (root: DynamicModule, runtime: ServiceRuntime<C>) => Promise<HttpApp>;
+}
+
+export interface HttpApp {
+  app: INestApplication;
+  /** Starts accepting HTTP requests; called once the bus side is up. */
+  listen(): Promise<void>;
 }
 
 export interface RunningService<C extends BaseConfig = BaseConfig> {
@@ -127,11 +133,15 @@ async function startApp<C extends BaseConfig>(def: ServiceDefinition<C>, runtime
   let healthServer: HealthServer | undefined;
   if (def.createHttpApp) {
     const http = await def.createHttpApp(root, runtime);
-    const micro = http.connectMicroservice({ strategy }, { inheritAppConfig: false });
+    // Deferred, so the filter and pipe below are in place when the bus handlers are wired;
+    // the module init hooks are the HTTP app's to run (once), not the bus side's again.
+    const micro = http.app.connectMicroservice({ strategy }, { inheritAppConfig: false, deferInitialization: true });
+    (micro as INestMicroservice & { setIsInitHookCalled?(called: boolean): void }).setIsInitHookCalled?.(true);
     micro.useGlobalFilters(new EnvelopeExceptionFilter(runtime.logger));
     micro.useGlobalPipes(new DtoValidationPipe());
-    await http.startAllMicroservices();
-    app = http;
+    await http.app.startAllMicroservices();
+    await http.listen();
+    app = http.app;
   } else {
     const micro = await NestFactory.createMicroservice(root, { strategy, logger: nestLogger });
     micro.useGlobalFilters(new EnvelopeExceptionFilter(runtime.logger));

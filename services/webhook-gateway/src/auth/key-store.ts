@@ -1,0 +1,37 @@
+import { isScope, type Scope } from './scopes.js';
+
+/** What the bucket holds per key, under the key's hash. Never the key itself. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface StoredApiKey {
+  hash: string;
+  record: ApiKeyRecord;
+}
+
+/** Where API keys live: the `api_keys` KV bucket in production, a Map in unit tests. */
+export interface ApiKeyStore {
+  get(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Adds a new key; fails if the hash is already present. */
+  create(hash: string, record: ApiKeyRecord): Promise<void>;
+  put(hash: string, record: ApiKeyRecord): Promise<void>;
+  list(): Promise<StoredApiKey[]>;
+}
+
+export function isApiKeyRecord(value: unknown): value is ApiKeyRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<ApiKeyRecord>;
+  return (
+    typeof r.id === 'string' &&
+    typeof r.name === 'string' &&
+    typeof r.createdAt === 'string' &&
+    Array.isArray(r.scopes) &&
+    r.scopes.every(isScope) &&
+    (r.revokedAt === undefined || typeof r.revokedAt === 'string')
+  );
+}

@@ -1,0 +1,18 @@
+import { BUCKETS, PING, QUEUE_GROUPS } from '@autoweave/contracts';
+import type { ServiceDefinition } from '@autoweave/service-kit';
+import { DEFAULT_HTTP_PORT, loadGatewayConfig, type GatewayConfig } from './config.js';
+import { GatewayModule } from './gateway.module.js';
+import { createHttpApp } from './http/http-app.js';
+
+/** The webhook gateway as the service kit runs it; main.ts and the tests both start it from here. */
+export const gatewayService: ServiceDefinition<GatewayConfig> = {
+  name: 'webhook-gateway',
+  pingSubject: PING.webhookGateway,
+  queueGroup: QUEUE_GROUPS.webhookGateway,
+  // Not used: health and metrics are served on the HTTP port (AUTOWEAVE_HTTP_PORT).
+  defaultHealthPort: DEFAULT_HTTP_PORT,
+  buckets: [BUCKETS.apiKeys],
+  module: GatewayModule,
+  loadConfig: loadGatewayConfig,
+  createHttpApp,
+};

@@ -1,0 +1,61 @@
+import type { HttpApp, ServiceRuntime } from '@autoweave/service-kit';
+import { PinoNestLogger } from '@autoweave/service-kit';
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { ApiKeyRegistry } from '../auth/api-key-registry.js';
+import { installAuthHook } from '../auth/auth.hook.js';
+import type { GatewayConfig } from '../config.js';
+import { boundPort } from './address.js';
+import { installCorrelationHook } from './correlation.hook.js';
+import { HttpErrorFilter } from './error.filter.js';
+import { installGracefulClose } from './graceful-close.hook.js';
+import { httpMetrics } from './http-metrics.js';
+import { installJsonBodyCheck } from './json-body.js';
+import { buildOpenApiDocument, OpenApiDocument } from './openapi.js';
+import { installTelemetryHook } from './telemetry.hook.js';
+
+/**
+ * The gateway's HTTP application (the kit's `createHttpApp` hook): NestJS on
+ * Fastify, listening on AUTOWEAVE_HTTP_PORT. The kit attaches the bus
+ * transport to it and closes it (Fastify included) on stop.
+ *
+ * Per request, in order: correlation id (onRequest), API key and scope
+ * (onRequest, before the body is read), body parsing with the size limit,
+ * JSON-object check (preValidation), the controller, the error filter, and a
+ * log line and metrics (onResponse). While closing, answers end their
+ * connection so `close()` does not wait for keep-alive timeouts.
+ */
+export async function createHttpApp(root: DynamicModule, runtime: ServiceRuntime<GatewayConfig>): Promise<HttpApp> {
+  const { config, logger } = runtime;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    logger: false,
+    requestIdHeader: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    logger: new PinoNestLogger(logger),
+    // Only Fastify's own JSON parser (with prototype-poisoning protection): no form bodies.
+    bodyParser: false,
+    abortOnError: false,
+  });
+  try {
+    const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+    installCorrelationHook(fastify);
+    installAuthHook(fastify, app.get(ApiKeyRegistry));
+    installJsonBodyCheck(fastify);
+    installTelemetryHook(fastify, logger, httpMetrics(runtime.registry));
+    installGracefulClose(fastify);
+    app.useGlobalFilters(new HttpErrorFilter(logger, config.bodyLimitBytes));
+    app.get(OpenApiDocument).set(buildOpenApiDocument(app, runtime.version));
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  const listen = async (): Promise<void> => {
+    await app.listen({ port: config.httpPort, host: config.httpHost });
+    logger.info({ host: config.httpHost, port: boundPort(app) }, 'HTTP API listening');
+  };
+  return { app, listen };
+}

@@ -1,0 +1,125 @@
+import { INTEGRATION_STATUSES } from '@autoweave/contracts';
+import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequireAccess } from '../auth/access.decorator.js';
+import { etagOf } from '../integrations/if-match.js';
+import { IntegrationAdmin } from '../integrations/integration-admin.js';
+import { JsonBody, type JsonObject } from './json-body.js';
+import {
+  ErrorResponseSchema,
+  IntegrationListSchema,
+  IntegrationSchema,
+  RegisterIntegrationSchema,
+  UpdateIntegrationSchema,
+} from './schemas.js';
+
+const ID = ApiParam({ name: 'id', description: 'Integration id (UUID)' });
+
+/** `/api/integration/*`: each route is one request to the hub (see IntegrationAdmin). */
+@ApiTags('integrations')
+@ApiBadRequestResponse({ description: 'Invalid input (VALIDATION)', type: ErrorResponseSchema })
+@Controller('api/integration')
+export class IntegrationController {
+  constructor(@Inject(IntegrationAdmin) private readonly admin: IntegrationAdmin) {}
+
+  @Post('register')
+  @HttpCode(201)
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Register an integration' })
+  @ApiBody({ type: RegisterIntegrationSchema })
+  @ApiCreatedResponse({ type: IntegrationSchema })
+  @ApiConflictResponse({ description: 'An integration with this name exists', type: ErrorResponseSchema })
+  register(@JsonBody() body: JsonObject): Promise<unknown> {
+    return this.admin.register(body);
+  }
+
+  @Get('list')
+  @RequireAccess('read')
+  @ApiOperation({ summary: 'List integrations, optionally filtered' })
+  @ApiQuery({ name: 'type', required: false, type: String })
+  @ApiQuery({ name: 'status', required: false, enum: INTEGRATION_STATUSES, type: String })
+  @ApiQuery({ name: 'tag', required: false, type: String })
+  @ApiOkResponse({ type: IntegrationListSchema })
+  list(@Query() query: JsonObject): Promise<unknown> {
+    return this.admin.list(query);
+  }
+
+  @Get(':id')
+  @RequireAccess('read')
+  @ApiOperation({ summary: 'Get an integration (secrets masked); its revision is the ETag' })
+  @ID
+  @ApiOkResponse({ type: IntegrationSchema })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    return withEtag(reply, await this.admin.get(id));
+  }
+
+  @Put(':id')
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Update an integration; conditional with a revision in the body or If-Match' })
+  @ID
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The revision (ETag) the update applies to' })
+  @ApiBody({ type: UpdateIntegrationSchema })
+  @ApiOkResponse({ type: IntegrationSchema })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  @ApiConflictResponse({ description: 'The integration is no longer at that revision', type: ErrorResponseSchema })
+  async update(
+    @Param('id') id: string,
+    @JsonBody() body: JsonObject,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    return withEtag(reply, await this.admin.update(id, body, ifMatch));
+  }
+
+  @Delete(':id')
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Delete an integration' })
+  @ID
+  @ApiOkResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  delete(@Param('id') id: string): Promise<unknown> {
+    return this.admin.delete(id);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Enable an integration' })
+  @ID
+  @ApiOkResponse({ type: IntegrationSchema })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  enable(@Param('id') id: string): Promise<unknown> {
+    return this.admin.enable(id);
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Disable an integration' })
+  @ID
+  @ApiOkResponse({ type: IntegrationSchema })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  disable(@Param('id') id: string): Promise<unknown> {
+    return this.admin.disable(id);
+  }
+}
+
+function withEtag(reply: FastifyReply, data: unknown): unknown {
+  const etag = etagOf(data);
+  if (etag) reply.header('etag', etag);
+  return data;
+}

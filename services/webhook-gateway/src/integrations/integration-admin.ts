@@ -1,0 +1,73 @@
+import { AppError, INTEGRATION_ADMIN, type Envelope } from '@autoweave/contracts';
+import type { RequestOptions } from '@autoweave/messaging';
+import { revisionFromIfMatch } from './if-match.js';
+
+/** What the gateway needs of the Bus: request/reply resolving to an envelope. */
+export interface Requester {
+  request<T>(subject: string, payload: unknown, options?: RequestOptions): Promise<Envelope<T>>;
+}
+
+type JsonObject = Record<string, unknown>;
+
+const LIST_FILTERS = ['type', 'status', 'tag'] as const;
+
+/**
+ * The REST integration API as NATS requests to the hub. Each call sends one
+ * request on an INTEGRATION_ADMIN subject and returns the reply's data or
+ * throws its error as an AppError. Validation of what is sent is the hub's.
+ */
+export class IntegrationAdmin {
+  constructor(
+    private readonly bus: Requester,
+    private readonly timeoutMs: number,
+  ) {}
+
+  register(body: JsonObject): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.register, body);
+  }
+
+  /** Passes the filters given (type, status, tag) and nothing else from the query string. */
+  list(query: JsonObject): Promise<unknown> {
+    const filters: JsonObject = {};
+    for (const name of LIST_FILTERS) if (query[name] !== undefined) filters[name] = query[name];
+    return this.call(INTEGRATION_ADMIN.list, filters);
+  }
+
+  get(id: string): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.get, { id });
+  }
+
+  /** The body's fields plus the id from the path; `If-Match` supplies (or must agree with) the revision. */
+  update(id: string, body: JsonObject, ifMatch?: string | string[]): Promise<unknown> {
+    const payload: JsonObject = { ...body, id };
+    const revision = revisionFromIfMatch(ifMatch);
+    if (revision !== undefined) {
+      if (body.revision !== undefined && body.revision !== revision) {
+        throw new AppError('VALIDATION', 'If-Match and the body name different revisions', {
+          ifMatch: revision,
+          revision: body.revision,
+        });
+      }
+      payload.revision = revision;
+    }
+    return this.call(INTEGRATION_ADMIN.update, payload);
+  }
+
+  delete(id: string): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.delete, { id });
+  }
+
+  enable(id: string): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.enable, { id });
+  }
+
+  disable(id: string): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.disable, { id });
+  }
+
+  private async call(subject: string, payload: JsonObject): Promise<unknown> {
+    const reply = await this.bus.request<unknown>(subject, payload, { timeout: this.timeoutMs });
+    if (reply.ok) return reply.data;
+    throw AppError.fromBody(reply.error);
+  }
+}

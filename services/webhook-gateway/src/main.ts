@@ -1,0 +1,4 @@
+import { runServiceMain } from '@autoweave/service-kit';
+import { gatewayService } from './gateway.definition.js';
+
+await runServiceMain(gatewayService);
