@@ -78,10 +78,21 @@ export class Bus {
     return true;
   }
 
-  /** Finishes in-flight work: subscriptions drain, pending publishes flush, then the connection closes. */
+  /**
+   * Finishes in-flight work: subscriptions drain, pending publishes flush, then
+   * the connection closes. Draining needs the server: when it is unreachable
+   * nats.js rejects and would leave the client reconnecting forever (keeping
+   * the process alive), so the connection is closed instead and what was
+   * pending is dropped.
+   */
   async drain(): Promise<void> {
     if (this.nc.isClosed() || this.nc.isDraining()) return;
-    await this.nc.drain();
+    try {
+      await this.nc.drain();
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not drain NATS (server unreachable); closing the connection');
+      await this.nc.close();
+    }
   }
 }
 

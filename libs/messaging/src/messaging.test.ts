@@ -82,6 +82,17 @@ describe('messaging - against a real nats-server', () => {
   });
 });
 
+describe('Bus.drain without a server', () => {
+  it('closes the connection instead of leaving it reconnecting forever', async () => {
+    const server = await startNatsServer();
+    const conn = await connectNats({ url: server.url, name: 'drain-test' }, logger);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    await new Bus(conn, logger).drain();
+    expect(conn.isClosed()).toBe(true);
+  });
+});
+
 describe('codec - decodeJson', () => {
   const bytes = (s: string) => new TextEncoder().encode(s);
   it.each([

@@ -79,8 +79,10 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
     return runWithCorrelation(msg.headers?.get(HEADERS.correlationId), async () => {
       const stopTimer = this.metrics.duration.startTimer({ subject: pattern });
       const reply = await this.produce(handler, msg);
-      stopTimer();
-      this.metrics.handled.inc({ subject: pattern, outcome: reply.ok ? 'ok' : reply.error.code });
+      const seconds = stopTimer();
+      const outcome = reply.ok ? 'ok' : reply.error.code;
+      this.metrics.handled.inc({ subject: pattern, outcome });
+      this.options.logger.debug({ subject: msg.subject, outcome, ms: Math.round(seconds * 1000) }, 'handled');
       if (!msg.reply) return;
       try {
         msg.respond(encodeJson(reply));
