@@ -1,0 +1,13 @@
+import { BUCKETS, PING, QUEUE_GROUPS } from '@autoweave/contracts';
+import type { ServiceDefinition } from '@autoweave/service-kit';
+import { DiscoveryModule } from './discovery.module.js';
+
+/** The discovery service as the service kit runs it; main.ts and the tests both start it from here. */
+export const discoveryService: ServiceDefinition = {
+  name: 'discovery',
+  pingSubject: PING.discovery,
+  queueGroup: QUEUE_GROUPS.discovery,
+  defaultHealthPort: 3101,
+  buckets: [BUCKETS.services],
+  module: DiscoveryModule,
+};

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@autoweave/service-kit';
+import { discoveryService } from './discovery.definition.js';
+
+await runServiceMain(discoveryService);

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@autoweave/service-kit';
+import { pipelineWorkerService } from './pipeline-worker.definition.js';
+
+await runServiceMain(pipelineWorkerService);
