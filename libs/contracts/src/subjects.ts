@@ -86,6 +86,8 @@ export const subjectFor = {
   event: (topic: string): string => `${EVENTS_PREFIX}.${checkTopic(topic)}`,
   integrationRequest: (id: string): string => `integration.${checkToken(id)}.request`,
   integrationError: (id: string): string => `integration.${checkToken(id)}.error`,
+  /** Where the calls of one integration are logged (the INTEGRATION_LOGS stream). */
+  integrationLog: (id: string): string => `integration.log.${checkToken(id)}`,
 } as const;
 
 /** JetStream streams and the subjects they capture. */
@@ -107,6 +109,8 @@ export const BUCKETS = {
   webhookEndpoints: 'webhook_endpoints',
   services: 'services',
   apiKeys: 'api_keys',
+  /** Who runs which periodic health probe: one replica per integration and interval slot. */
+  healthLeases: 'health_leases',
 } as const;
 
 export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];

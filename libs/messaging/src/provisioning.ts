@@ -55,23 +55,26 @@ function sameSubjects(a: readonly string[] | undefined, b: readonly string[]): b
   return (a ?? []).length === b.length && b.every((s) => a?.includes(s));
 }
 
-export interface BucketOptions {
+export interface BucketSpec {
+  name: BucketName;
   /** Revisions kept per key (default 5). */
   history?: number;
+  /** Entries older than this are removed (default: kept). */
+  ttlMs?: number;
 }
 
 /** Opens each KV bucket, creating it when absent. Idempotent. */
 export async function provisionBuckets(
   nc: NatsConnection,
-  names: readonly BucketName[],
+  buckets: ReadonlyArray<BucketName | BucketSpec>,
   logger: Logger,
-  options: BucketOptions = {},
 ): Promise<Map<BucketName, KV>> {
   const kvm = new Kvm(nc);
   const out = new Map<BucketName, KV>();
-  for (const name of names) {
-    out.set(name, await kvm.create(name, { history: options.history ?? 5 }));
-    logger.debug({ bucket: name }, 'bucket ready');
+  for (const bucket of buckets) {
+    const spec = typeof bucket === 'string' ? { name: bucket } : bucket;
+    out.set(spec.name, await kvm.create(spec.name, { history: spec.history ?? 5, ...(spec.ttlMs ? { ttl: spec.ttlMs } : {}) }));
+    logger.debug({ bucket: spec.name }, 'bucket ready');
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { STREAMS, type BucketName, type StreamSpec } from '@autoweave/contracts';
-import { Bus, connectNats, EventBus, provisionBuckets, provisionStreams, type KV } from '@autoweave/messaging';
+import { Bus, connectNats, EventBus, provisionBuckets, provisionStreams, type BucketSpec, type KV } from '@autoweave/messaging';
 import {
   createLogger,
   createMetricsRegistry,
@@ -27,7 +27,7 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   pingSubject: string;
   queueGroup: string;
   defaultHealthPort: number;
-  buckets?: readonly BucketName[];
+  buckets?: ReadonlyArray<BucketName | BucketSpec>;
   streams?: readonly StreamSpec[];
   /** The service's root Nest module; RUNTIME is injectable everywhere in it. */
   module: Type | DynamicModule;

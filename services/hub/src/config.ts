@@ -4,6 +4,8 @@ import { SecretBox } from './registry/secret-box.js';
 export interface HubConfig extends BaseConfig {
   /** 32-byte AES-256-GCM key (base64 or hex) that encrypts secrets at rest. */
   secretKey: string;
+  /** Default timeout of an upstream call (config.timeoutMs and the request's timeoutMs override it). */
+  upstreamTimeoutMs: number;
 }
 
 export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
@@ -13,5 +15,5 @@ export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  return { ...base, secretKey };
+  return { ...base, secretKey, upstreamTimeoutMs: env.int('AUTOWEAVE_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }) };
 }

@@ -1,6 +1,7 @@
 import { BUCKETS, PING, QUEUE_GROUPS, STREAMS } from '@autoweave/contracts';
 import type { ServiceDefinition } from '@autoweave/service-kit';
 import { loadHubConfig, type HubConfig } from './config.js';
+import { HEALTH_LEASES_BUCKET } from './health/health-monitor.js';
 import { HubModule } from './hub.module.js';
 
 /** The hub as the service kit runs it; main.ts and the tests both start it from here. */
@@ -9,7 +10,7 @@ export const hubService: ServiceDefinition<HubConfig> = {
   pingSubject: PING.hub,
   queueGroup: QUEUE_GROUPS.hub,
   defaultHealthPort: 3102,
-  buckets: [BUCKETS.integrations],
+  buckets: [BUCKETS.integrations, HEALTH_LEASES_BUCKET],
   streams: [STREAMS.events, STREAMS.integrationLogs],
   module: HubModule,
   loadConfig: loadHubConfig,

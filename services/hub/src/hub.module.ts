@@ -1,25 +1,137 @@
 import { BUCKETS } from '@autoweave/contracts';
 import { RUNTIME, type ServiceRuntime } from '@autoweave/service-kit';
-import { Module } from '@nestjs/common';
+import { createBreakerMetrics } from '@autoweave/resilience';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ApiCatalog } from './apis/api-catalog.js';
+import { CallExecutor, countsAsFailure } from './calls/call-executor.js';
+import { CallTelemetry } from './calls/call-telemetry.js';
 import type { HubConfig } from './config.js';
+import { OAuth2TokenCache } from './execute/oauth2-token-cache.js';
+import { ParamValidator } from './execute/params.js';
+import { UpstreamClient } from './execute/upstream-client.js';
+import { IntegrationGuards } from './guards/integration-guards.js';
+import { ExecuteHandlers } from './handlers/execute.handlers.js';
+import { InsightHandlers } from './handlers/insight.handlers.js';
 import { RegistryHandlers } from './handlers/registry.handlers.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { HealthProber } from './health/health-prober.js';
+import { IntegrationLog } from './insight/integration-log.js';
 import { RegistryRepository } from './registry/registry.repository.js';
+import { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { RegistryService } from './registry/registry.service.js';
 import { SecretBox } from './registry/secret-box.js';
 
+type Runtime = ServiceRuntime<HubConfig>;
+
+/** Starts what runs in the background and stops it (and the HTTP pool) on shutdown. */
+class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(HealthMonitor) private readonly health: HealthMonitor,
+    @Inject(RegistrySnapshot) private readonly snapshot: RegistrySnapshot,
+    @Inject(IntegrationGuards) private readonly guards: IntegrationGuards,
+    @Inject(UpstreamClient) private readonly client: UpstreamClient,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.health.stop();
+    this.snapshot.stop();
+    this.guards.closeAll();
+    await this.client.close();
+  }
+}
+
 @Module({
-  controllers: [RegistryHandlers],
+  controllers: [RegistryHandlers, ExecuteHandlers, InsightHandlers],
   providers: [
+    { provide: UpstreamClient, useFactory: () => new UpstreamClient() },
+    { provide: OAuth2TokenCache, inject: [UpstreamClient], useFactory: (client: UpstreamClient) => new OAuth2TokenCache(client) },
+    { provide: ApiCatalog, useFactory: () => new ApiCatalog() },
+    { provide: IntegrationLog, inject: [RUNTIME], useFactory: (runtime: Runtime) => new IntegrationLog(runtime.bus) },
+    { provide: RegistryRepository, inject: [RUNTIME], useFactory: (runtime: Runtime) => new RegistryRepository(runtime.bucket(BUCKETS.integrations)) },
+    {
+      provide: RegistrySnapshot,
+      inject: [RUNTIME],
+      useFactory: async (runtime: Runtime) => {
+        const snapshot = new RegistrySnapshot(runtime.bucket(BUCKETS.integrations));
+        await snapshot.start();
+        return snapshot;
+      },
+    },
     {
       provide: RegistryService,
-      inject: [RUNTIME],
-      useFactory: (runtime: ServiceRuntime<HubConfig>) =>
+      inject: [RUNTIME, RegistryRepository, ApiCatalog],
+      useFactory: (runtime: Runtime, repository: RegistryRepository, catalog: ApiCatalog) =>
         new RegistryService({
-          repository: new RegistryRepository(runtime.bucket(BUCKETS.integrations)),
+          repository,
           secrets: SecretBox.fromString(runtime.config.secretKey),
           publish: (subject, data) => runtime.bus.publish(subject, data),
+          checkConfig: async (type, config) => {
+            if (type === 'openapi') await catalog.load(config);
+          },
         }),
     },
+    { provide: CallTelemetry, inject: [RUNTIME, IntegrationLog], useFactory: (runtime: Runtime, log: IntegrationLog) => new CallTelemetry(runtime.registry, runtime.bus, log) },
+    {
+      provide: IntegrationGuards,
+      inject: [RUNTIME, CallTelemetry],
+      useFactory: (runtime: Runtime, telemetry: CallTelemetry) =>
+        new IntegrationGuards({
+          metrics: createBreakerMetrics(runtime.registry),
+          countsAsFailure,
+          onStateChange: (id, state) => telemetry.breakerChanged(id, state),
+        }),
+    },
+    {
+      provide: CallExecutor,
+      inject: [RUNTIME, RegistrySnapshot, RegistryRepository, RegistryService, ApiCatalog, UpstreamClient, OAuth2TokenCache, IntegrationGuards, CallTelemetry],
+      useFactory: (
+        runtime: Runtime,
+        snapshot: RegistrySnapshot,
+        repository: RegistryRepository,
+        registry: RegistryService,
+        catalog: ApiCatalog,
+        client: UpstreamClient,
+        tokens: OAuth2TokenCache,
+        guards: IntegrationGuards,
+        telemetry: CallTelemetry,
+      ) =>
+        new CallExecutor({
+          lookup: async (id) => snapshot.get(id) ?? repository.get(id),
+          reveal: (stored) => registry.reveal(stored.record),
+          catalog,
+          validator: new ParamValidator(),
+          client,
+          tokens,
+          guards,
+          telemetry,
+          defaultTimeoutMs: runtime.config.upstreamTimeoutMs,
+        }),
+    },
+    {
+      provide: HealthProber,
+      inject: [RUNTIME, RegistryService, ApiCatalog, UpstreamClient, OAuth2TokenCache],
+      useFactory: (runtime: Runtime, registry: RegistryService, catalog: ApiCatalog, client: UpstreamClient, tokens: OAuth2TokenCache) =>
+        new HealthProber({ reveal: (stored) => registry.reveal(stored.record), catalog, client, tokens, timeoutMs: runtime.config.upstreamTimeoutMs }),
+    },
+    {
+      provide: HealthMonitor,
+      inject: [RUNTIME, RegistrySnapshot, HealthProber, RegistryService, IntegrationLog],
+      useFactory: (runtime: Runtime, snapshot: RegistrySnapshot, prober: HealthProber, registry: RegistryService, log: IntegrationLog) =>
+        new HealthMonitor({
+          snapshot,
+          prober,
+          leases: runtime.bucket(BUCKETS.healthLeases),
+          setHealth: (id, health) => registry.setHealth(id, health),
+          publish: (subject, data) => runtime.bus.publish(subject, data),
+          log,
+          logger: runtime.logger,
+        }),
+    },
+    HubLifecycle,
   ],
 })
 export class HubModule {}

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { ERROR_CODES, HEADERS, INTEGRATION_ADMIN, PING, type Envelope, type ErrorCode } from '@autoweave/contracts';
+import { ERROR_CODES, HEADERS, INTEGRATION_ADMIN,
+  INTEGRATION_REQUEST, PING, type Envelope, type ErrorCode } from '@autoweave/contracts';
 import type { RunningService } from '@autoweave/service-kit';
 import { runService } from '@autoweave/service-kit';
 import { startNatsServer, type NatsServerHandle } from '@autoweave/testing';
@@ -35,7 +36,8 @@ class FakeHub {
   constructor(private readonly nc: NatsConnection) {}
 
   async start(): Promise<void> {
-    this.sub = this.nc.subscribe('integration.admin.*', { callback: (_err, msg) => void this.handle(msg) });
+    // The hub's request subjects: integration.admin.* and integration.request.execute.
+    this.sub = this.nc.subscribe('integration.*.*', { callback: (_err, msg) => void this.handle(msg) });
     await this.nc.flush();
   }
 
@@ -142,6 +144,12 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
       ['delete', 'DELETE', `/api/integration/${ID}`, {}, 200, INTEGRATION_ADMIN.delete, { id: ID }],
       ['enable', 'POST', `/api/integration/${ID}/enable`, {}, 200, INTEGRATION_ADMIN.enable, { id: ID }],
       ['disable', 'POST', `/api/integration/${ID}/disable`, {}, 200, INTEGRATION_ADMIN.disable, { id: ID }],
+      ['execute', 'POST', `/api/integration/${ID}/execute`, { body: { action: 'getPet', params: { petId: 1 } } }, 200,
+        INTEGRATION_REQUEST.execute, { integrationId: ID, action: 'getPet', params: { petId: 1 } }],
+      ['test', 'POST', `/api/integration/${ID}/test`, {}, 200, INTEGRATION_ADMIN.test, { id: ID }],
+      ['metrics over a window', 'GET', `/api/integration/${ID}/metrics?window=60`, {}, 200, INTEGRATION_ADMIN.metrics, { id: ID, windowSeconds: 60 }],
+      ['logs with filters', 'GET', `/api/integration/${ID}/logs?since=2026-01-01T00:00:00Z&level=warn&limit=5`, {}, 200,
+        INTEGRATION_ADMIN.logs, { id: ID, since: '2026-01-01T00:00:00Z', level: 'warn', limit: 5 }],
     ])('%s: %s %s becomes one request on its subject', async (_name, method, path, options, status, subject, payload) => {
       const res = await call(method, path, options);
       expect(res.status).toBe(status);
@@ -439,6 +447,10 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
         'DELETE /api/integration/{id}',
         'POST /api/integration/{id}/enable',
         'POST /api/integration/{id}/disable',
+        'POST /api/integration/{id}/execute',
+        'POST /api/integration/{id}/test',
+        'GET /api/integration/{id}/metrics',
+        'GET /api/integration/{id}/logs',
         'POST /api/keys',
         'GET /api/keys',
         'DELETE /api/keys/{id}',

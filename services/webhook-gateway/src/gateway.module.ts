@@ -6,14 +6,14 @@ import { ApiKeyRegistry } from './auth/api-key-registry.js';
 import { KvApiKeyStore } from './auth/kv-key-store.js';
 import type { GatewayConfig } from './config.js';
 import { HealthController } from './http/health.controller.js';
-import { IntegrationController } from './http/integration.controller.js';
+import { IntegrationCallController, IntegrationController } from './http/integration.controller.js';
 import { KeysController } from './http/keys.controller.js';
 import { OpenApiController } from './http/openapi.controller.js';
 import { OpenApiDocument } from './http/openapi.js';
 import { IntegrationAdmin } from './integrations/integration-admin.js';
 
 @Module({
-  controllers: [IntegrationController, KeysController, HealthController, OpenApiController],
+  controllers: [IntegrationController, IntegrationCallController, KeysController, HealthController, OpenApiController],
   providers: [
     {
       provide: ApiKeyRegistry,

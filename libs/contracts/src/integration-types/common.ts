@@ -93,3 +93,14 @@ export class WithResilienceDto {
   @IsOptional() @IsBoolean()
   autoRegister?: boolean;
 }
+
+/** Periodic health probe of an integration. */
+export class HealthCheckDto {
+  /** Milliseconds between probes. */
+  @IsInt() @Min(1000) @Max(86_400_000)
+  interval!: number;
+
+  /** An operationId to probe instead of the spec's health operation or the base URL. */
+  @IsOptional() @IsString() @MaxLength(300)
+  operationId?: string;
+}

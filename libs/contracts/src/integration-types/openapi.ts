@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsUrl, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { AuthDto, WithResilienceDto } from './common.js';
+import { AuthDto, HealthCheckDto, WithResilienceDto } from './common.js';
 import type { IntegrationTypeSpec } from './spec.js';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_tld: false, require_protocol: true };
@@ -23,6 +23,14 @@ export class OpenApiConfigDto extends WithResilienceDto {
 
   @IsOptional() @IsInt() @Min(1) @Max(300_000)
   timeoutMs?: number;
+
+  /** Probe the API periodically and publish integration.health.changed on transitions. */
+  @IsOptional() @ValidateNested() @Type(() => HealthCheckDto)
+  healthCheck?: HealthCheckDto;
+
+  /** Values for the spec's server variables. */
+  @IsOptional() @IsObject()
+  serverVariables?: Record<string, string>;
 }
 
 export const openapiIntegration: IntegrationTypeSpec<OpenApiConfigDto> = {

@@ -6,6 +6,7 @@ import {
   integrationTypeNames,
   validateDto,
   type IntegrationList,
+  type HealthState,
   type IntegrationStatus,
   type IntegrationTypeSpec,
   type IntegrationView,
@@ -26,6 +27,8 @@ export interface RegistryDeps {
   secrets: SecretBox;
   /** Fire-and-forget event publisher (core NATS in the service, a recorder in tests). */
   publish: (subject: string, data: unknown) => void;
+  /** Checks beyond the DTO that need I/O, per type (an OpenAPI document is loaded and validated). */
+  checkConfig?: (type: string, config: Config) => Promise<void>;
   now?: () => Date;
 }
 
@@ -82,7 +85,10 @@ export class RegistryService {
   }
 
   async update(dto: UpdateIntegrationDto): Promise<IntegrationView> {
+    let specChanged = false;
     const stored = await this.modify(dto.id, dto.revision, async (current) => {
+      specChanged = dto.config !== undefined && current.type === 'openapi' &&
+        JSON.stringify([dto.config.openAPISpec, dto.config.openAPIUrl]) !== JSON.stringify([current.config.openAPISpec, current.config.openAPIUrl]);
       const spec = requireType(current.type);
       const config = dto.config === undefined ? current.config : this.seal(spec, await this.mergeConfig(spec, current.config, dto.config));
       return {
@@ -93,6 +99,7 @@ export class RegistryService {
         config,
       };
     });
+    if (specChanged) this.deps.publish(INTEGRATION_EVENTS.openapiUpdated, changedEvent(stored));
     return this.view(stored);
   }
 
@@ -109,9 +116,18 @@ export class RegistryService {
   }
 
   /** The config with secrets in clear, for the hub's own use (never for replies). */
-  async revealConfig(id: string): Promise<Config> {
-    const { record } = await this.deps.repository.require(id);
+  reveal(record: IntegrationRecord): Config {
     return this.unseal(requireType(record.type), record.config);
+  }
+
+  /** Records the outcome of a health probe; resolves to the previous health. */
+  async setHealth(id: string, health: HealthState): Promise<HealthState> {
+    let previous: HealthState = 'unknown';
+    await this.modify(id, undefined, async (current) => {
+      previous = current.health;
+      return { ...current, health };
+    });
+    return previous;
   }
 
   /**
@@ -159,6 +175,7 @@ export class RegistryService {
 
   private async validateConfig(spec: IntegrationTypeSpec, config: Config): Promise<Config> {
     await validateDto(spec.configDto, config, 'config');
+    await this.deps.checkConfig?.(spec.type, config);
     return config;
   }
 

@@ -20,6 +20,8 @@ import { IntegrationAdmin } from '../integrations/integration-admin.js';
 import { JsonBody, type JsonObject } from './json-body.js';
 import {
   ErrorResponseSchema,
+  ExecuteRequestSchema,
+  ExecuteResultSchema,
   IntegrationListSchema,
   IntegrationSchema,
   RegisterIntegrationSchema,
@@ -115,6 +117,61 @@ export class IntegrationController {
   @ApiNotFoundResponse({ type: ErrorResponseSchema })
   disable(@Param('id') id: string): Promise<unknown> {
     return this.admin.disable(id);
+  }
+}
+
+/** `/api/integration/:id/execute|test|metrics|logs`: calling an integration and seeing how it does. */
+@ApiTags('integrations')
+@ApiBadRequestResponse({ description: 'Invalid input (VALIDATION)', type: ErrorResponseSchema })
+@Controller('api/integration')
+export class IntegrationCallController {
+  constructor(@Inject(IntegrationAdmin) private readonly admin: IntegrationAdmin) {}
+
+  @Post(':id/execute')
+  @HttpCode(200)
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Call an operation of an OpenAPI integration: {action, params, timeoutMs}' })
+  @ID
+  @ApiBody({ type: ExecuteRequestSchema })
+  @ApiOkResponse({ type: ExecuteResultSchema })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  execute(@Param('id') id: string, @JsonBody() body: JsonObject): Promise<unknown> {
+    return this.admin.execute(id, body);
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @RequireAccess('write')
+  @ApiOperation({ summary: 'Probe the integration now (health operation, else its base URL)' })
+  @ID
+  @ApiOkResponse({ description: 'The probe result: healthy, status, latencyMs, target' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  test(@Param('id') id: string): Promise<unknown> {
+    return this.admin.test(id);
+  }
+
+  @Get(':id/metrics')
+  @RequireAccess('read')
+  @ApiOperation({ summary: 'Counts, error rate and latency percentiles of the calls in a window' })
+  @ID
+  @ApiQuery({ name: 'window', required: false, description: 'Window in seconds (default 900)', type: Number })
+  @ApiOkResponse({ description: 'requests, errors, errorRate, byOutcome, latencyMs {p50, p95, p99, max}' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  metrics(@Param('id') id: string, @Query() query: JsonObject): Promise<unknown> {
+    return this.admin.metrics(id, query);
+  }
+
+  @Get(':id/logs')
+  @RequireAccess('read')
+  @ApiOperation({ summary: 'The integration call and probe log, newest last' })
+  @ID
+  @ApiQuery({ name: 'since', required: false, description: 'ISO 8601 time (default: an hour ago)', type: String })
+  @ApiQuery({ name: 'level', required: false, enum: ['debug', 'info', 'warn', 'error'], type: String })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 1000 (default 100)', type: Number })
+  @ApiOkResponse({ description: '{items: [...]}' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  logs(@Param('id') id: string, @Query() query: JsonObject): Promise<unknown> {
+    return this.admin.logs(id, query);
   }
 }
 

@@ -116,3 +116,23 @@ export class ApiKeyListSchema {
   @ApiProperty()
   total!: number;
 }
+
+export class ExecuteRequestSchema {
+  @ApiProperty({ example: 'getPetById', description: 'The operationId (or "GET /pets/{petId}" when the spec has none)' })
+  action!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { petId: 1 }, description: 'Parameters by name; the JSON body under "body"' })
+  params?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Timeout of this call in ms' })
+  timeoutMs?: number;
+}
+
+export class ExecuteResultSchema {
+  @ApiProperty({ example: 200 })
+  status!: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  headers!: Record<string, string>;
+  @ApiPropertyOptional({ description: 'The upstream body (parsed JSON, or text)' })
+  body?: unknown;
+  @ApiProperty({ example: 12.5 })
+  durationMs!: number;
+}

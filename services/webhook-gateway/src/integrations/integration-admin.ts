@@ -1,4 +1,4 @@
-import { AppError, INTEGRATION_ADMIN, type Envelope } from '@autoweave/contracts';
+import { AppError, INTEGRATION_ADMIN, INTEGRATION_REQUEST, type Envelope } from '@autoweave/contracts';
 import type { RequestOptions } from '@autoweave/messaging';
 import { revisionFromIfMatch } from './if-match.js';
 
@@ -65,9 +65,39 @@ export class IntegrationAdmin {
     return this.call(INTEGRATION_ADMIN.disable, { id });
   }
 
-  private async call(subject: string, payload: JsonObject): Promise<unknown> {
-    const reply = await this.bus.request<unknown>(subject, payload, { timeout: this.timeoutMs });
+  /** `{action, params, timeoutMs}` -> integration.request.execute; waits as long as the call may take. */
+  execute(id: string, body: JsonObject): Promise<unknown> {
+    const payload: JsonObject = { ...body, integrationId: id };
+    const callTimeout = typeof body.timeoutMs === 'number' ? body.timeoutMs + 1000 : 0;
+    return this.call(INTEGRATION_REQUEST.execute, payload, Math.max(this.timeoutMs, callTimeout));
+  }
+
+  test(id: string): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.test, { id });
+  }
+
+  /** `?window=<seconds>` */
+  metrics(id: string, query: JsonObject): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.metrics, { id, ...defined({ windowSeconds: numeric(query.window) }) });
+  }
+
+  /** `?since=<ISO time>&level=<min level>&limit=<n>` */
+  logs(id: string, query: JsonObject): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.logs, { id, ...defined({ since: query.since, level: query.level, limit: numeric(query.limit) }) });
+  }
+
+  private async call(subject: string, payload: JsonObject, timeout = this.timeoutMs): Promise<unknown> {
+    const reply = await this.bus.request<unknown>(subject, payload, { timeout });
     if (reply.ok) return reply.data;
     throw AppError.fromBody(reply.error);
   }
+}
+
+/** Query values are strings; numbers are sent as numbers, anything else as given (the hub names it if invalid). */
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function defined(values: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
