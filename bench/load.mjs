@@ -27,3 +27,27 @@ export async function medianOf(runs, fn) {
   results.sort((a, b) => a.rps - b.rps);
   return results[Math.floor(runs / 2)];
 }
+
+/** Closed loop for a fixed time: `concurrency` callers send back to back until `seconds` pass. */
+export async function runFor({ seconds, concurrency, send }) {
+  const latencies = [];
+  let errors = 0;
+  const deadline = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (process.hrtime.bigint() < deadline) {
+      const t0 = process.hrtime.bigint();
+      try {
+        await send();
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+  return { rps: Math.round(latencies.length / elapsed), p50Ms: pct(0.5), p99Ms: pct(0.99), requests: latencies.length, errors };
+}

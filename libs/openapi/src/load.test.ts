@@ -148,6 +148,42 @@ describe('loadOpenApi on the 3.0 petstore', () => {
     expect(JSON.parse(JSON.stringify(api))).toEqual(api);
   });
 
+  it('gives each operation the outermost schema of a web of recursive schemas, with $refs below it', async () => {
+    const spec = {
+      openapi: '3.0.3',
+      info: { title: 'web', version: '1' },
+      paths: {
+        '/customers/{id}': {
+          get: {
+            operationId: 'getCustomer',
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+            responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Customer' } } } } },
+          },
+        },
+      },
+      components: {
+        schemas: {
+          Address: { type: 'object', properties: { city: { type: 'string' } } },
+          Customer: {
+            type: 'object',
+            properties: {
+              billing: { $ref: '#/components/schemas/Address' },
+              shipping: { $ref: '#/components/schemas/Address' },
+              subscriptions: { type: 'array', items: { $ref: '#/components/schemas/Subscription' } },
+            },
+          },
+          Subscription: { type: 'object', properties: { customer: { $ref: '#/components/schemas/Customer' } } },
+        },
+      },
+    };
+    const api = await loadOpenApi({ spec });
+    const address = { type: 'object', properties: { city: { type: 'string' } } };
+    expect(api.operations[0]!.responses['200']!.schema).toEqual({
+      type: 'object',
+      properties: { billing: address, shipping: address, subscriptions: { type: 'array', items: { $ref: '#/components/schemas/Subscription' } } },
+    });
+  });
+
   it('does not change the object it was given', async () => {
     const spec = json('petstore-3.0.json');
     const before = JSON.stringify(spec);

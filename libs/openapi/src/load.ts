@@ -5,7 +5,7 @@ import { convertSwagger2 } from './convert.js';
 import { estimateDereferencedSize } from './expansion.js';
 import { DocumentTooLargeError, fetchTextWithUndici } from './fetch.js';
 import { firstLine, frameLine, mentionedPointer, stringifyLineMap } from './locate.js';
-import { extractOperationsWith, extractSecuritySchemes, extractServers } from './operations.js';
+import { extractOperationsWith, extractSecuritySchemes, extractServers, toJsonTree } from './operations.js';
 import { formatBytes, resolveLimits, type FetchText, type LoadOptions, type OpenApiSource, type ResolvedLimits } from './options.js';
 import { parseDocumentText } from './parse-text.js';
 import { isRecord } from './pointer.js';
@@ -243,13 +243,12 @@ async function validateDocument(
 
 async function dereferenceAll(
   doc: Record<string, unknown>,
-  circular: true | 'ignore',
   externals: ReadonlyMap<string, string>,
   deadline: Deadline,
 ): Promise<Record<string, unknown>> {
   try {
     const out = await deadline.race(
-      dereference(doc as ApiDocument, { dereference: { circular }, resolve: EXTERNAL_OFF, timeoutMs: deadline.remaining() }),
+      dereference(doc as ApiDocument, { dereference: { circular: true }, resolve: EXTERNAL_OFF, timeoutMs: deadline.remaining() }),
     );
     return out as unknown as Record<string, unknown>;
   } catch (err) {
@@ -304,15 +303,18 @@ export async function loadOpenApi(source: OpenApiSource, options: LoadOptions = 
 
     let doc = bundled;
     if (kind === '2.0') {
-      const flat = await dereferenceAll(structuredClone(bundled), 'ignore', externals, deadline);
+      // swagger2openapi converts what it sees in place (parameters, responses, schemas): give it the
+      // document with every $ref replaced, except the ones that close a cycle (those are schemas,
+      // which it rewrites from #/definitions/... to #/components/schemas/...).
+      const tree = toJsonTree(await dereferenceAll(structuredClone(bundled), externals, deadline), limits.maxDereferencedBytes);
       try {
-        doc = await convertSwagger2(flat);
+        doc = await convertSwagger2(tree);
       } catch (err) {
         throw invalid(`the Swagger 2.0 document could not be converted to OpenAPI 3.0: ${errorText(err)}`, '', undefined, { cause: err });
       }
     }
-    const full = await dereferenceAll(doc, true, externals, deadline);
-    const operations = extractOperationsWith(full, { externals });
+    const full = await dereferenceAll(doc, externals, deadline);
+    const operations = extractOperationsWith(full, { externals, budget: limits.maxDereferencedBytes });
     const info = isRecord(full.info) ? full.info : {};
     const api: ParsedApi = {
       openapiVersion: kind === '3.1' ? '3.1' : '3.0',

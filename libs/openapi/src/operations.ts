@@ -1,6 +1,7 @@
 import { AppError } from '@autoweave/contracts';
-import { publicPointer } from './bundle.js';
-import { fragmentToPointer, getAtPointer, isRecord, joinPointer } from './pointer.js';
+import { Copier } from './copier.js';
+import { DEFAULT_MAX_BYTES } from './options.js';
+import { isRecord, joinPointer } from './pointer.js';
 import {
   HTTP_METHODS,
   type ApiServer,
@@ -20,86 +21,21 @@ const LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'coo
 /** Header parameters the OpenAPI specification says to ignore (they are set by the client itself). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
-/** Internal: how to name pointers into remote documents (see bundleExternalRefs). */
+/** Default byte budget for the schemas copied out of a document (as LoadOptions.maxDereferencedBytes). */
+const DEFAULT_BUDGET = 8 * DEFAULT_MAX_BYTES;
+
+/** Internal: how to name pointers into remote documents (see bundleExternalRefs), and the byte budget. */
 export interface ExtractContext {
   externals?: ReadonlyMap<string, string>;
+  budget?: number;
 }
 
 /**
- * Copies values out of a (possibly dereferenced, possibly cyclic) document as JSON-safe trees.
- * Where a value contains itself (a recursive schema), the inner occurrence becomes
- * `{"$ref": <where that value lives in the document>}`.
+ * A JSON-safe copy (a tree) of a dereferenced, possibly cyclic document, where only the `$ref`s that
+ * close a cycle are kept, pointing to where each recursive object lives (see Copier).
  */
-class Copier {
-  private pointers?: WeakMap<object, string>;
-
-  constructor(
-    private readonly doc: Record<string, unknown>,
-    private readonly externals: ReadonlyMap<string, string>,
-  ) {}
-
-  copy(value: unknown): unknown {
-    return this.copyIn(value, new Set());
-  }
-
-  schema(value: unknown): JsonSchema {
-    const copied = this.copy(value);
-    return isRecord(copied) ? copied : {};
-  }
-
-  /**
-   * Follows `$ref`s into the document itself ("#/components/parameters/x"), for documents that were
-   * not dereferenced. Gives up (returning the reference object) after 32 hops or on a missing target.
-   */
-  follow(value: unknown): unknown {
-    let node = value;
-    for (let hops = 0; hops < 32 && isRecord(node) && typeof node.$ref === 'string'; hops++) {
-      const pointer = fragmentToPointer(node.$ref);
-      if (pointer === undefined || !node.$ref.startsWith('#')) return node;
-      const target = getAtPointer(this.doc, pointer);
-      if (target === undefined) return node;
-      node = target;
-    }
-    return node;
-  }
-
-  private copyIn(value: unknown, ancestors: Set<object>): unknown {
-    if (typeof value !== 'object' || value === null) return value;
-    if (ancestors.has(value)) return { $ref: this.refTo(value) };
-    ancestors.add(value);
-    let out: unknown;
-    if (Array.isArray(value)) {
-      out = value.map((item) => this.copyIn(item, ancestors));
-    } else {
-      const rec: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        if (item !== undefined) rec[key] = this.copyIn(item, ancestors);
-      }
-      out = rec;
-    }
-    ancestors.delete(value);
-    return out;
-  }
-
-  /** Where an object first appears in the document (breadth first, so the shortest pointer). */
-  private refTo(value: object): string {
-    if (!this.pointers) {
-      const pointers = new WeakMap<object, string>();
-      const queue: Array<[unknown, string]> = [[this.doc, '']];
-      for (let i = 0; i < queue.length; i++) {
-        const [node, pointer] = queue[i]!;
-        if (typeof node !== 'object' || node === null || pointers.has(node)) continue;
-        pointers.set(node, pointer);
-        if (Array.isArray(node)) node.forEach((item, j) => queue.push([item, joinPointer(pointer, j)]));
-        else for (const [key, item] of Object.entries(node as Record<string, unknown>)) queue.push([item, joinPointer(pointer, key)]);
-      }
-      this.pointers = pointers;
-    }
-    const pointer = this.pointers.get(value);
-    if (pointer === undefined) return '#';
-    const shown = publicPointer(pointer, this.externals);
-    return shown === pointer ? '#' + pointer : shown;
-  }
+export function toJsonTree(document: Record<string, unknown>, budget = DEFAULT_BUDGET): Record<string, unknown> {
+  return new Copier(document, new Map(), budget).copyDocument();
 }
 
 function str(value: unknown): string | undefined {
@@ -225,7 +161,7 @@ export function extractOperations(document: unknown): Operation[] {
 export function extractOperationsWith(document: unknown, ctx: ExtractContext): Operation[] {
   const doc = asDocument(document);
   const externals = ctx.externals ?? new Map<string, string>();
-  const copier = new Copier(doc, externals);
+  const copier = new Copier(doc, externals, ctx.budget ?? DEFAULT_BUDGET);
   const operations: Operation[] = [];
   const seen = new Map<string, { label: string; pointer: string }>();
   const problems: Array<{ message: string; location: string }> = [];
@@ -306,7 +242,7 @@ export function extractServers(document: unknown): ApiServer[] {
  */
 export function extractSecuritySchemes(document: unknown): Record<string, SecurityScheme> {
   const doc = asDocument(document);
-  const copier = new Copier(doc, new Map());
+  const copier = new Copier(doc, new Map(), DEFAULT_BUDGET);
   const components = copier.follow(doc.components);
   const raw = isRecord(components) ? copier.follow(components.securitySchemes) : undefined;
   const out: Record<string, SecurityScheme> = {};

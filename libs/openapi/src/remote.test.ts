@@ -106,6 +106,16 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     const n = Number(m[1]);
     return send(res, JSON.stringify({ Next: n < 3 ? { $ref: `${n + 1}.json#/Next` } : { type: 'integer' } }));
   }
+  if (path === '/swagger-defs.json') {
+    return send(
+      res,
+      JSON.stringify({
+        Limit: { name: 'limit', in: 'query', type: 'integer' },
+        Found: { description: 'found', schema: { $ref: '#/Pet' } },
+        Pet: { type: 'object', properties: { name: { type: 'string' }, tag: { type: 'string', 'x-nullable': true } } },
+      }),
+    );
+  }
   if (path === '/evil.json') return send(res, JSON.stringify({ X: { $ref: 'file:///etc/passwd' } }));
   if (path === '/absolute-path.json') return send(res, JSON.stringify({ X: { $ref: '/etc/passwd' } }));
   res.writeHead(404, { 'content-type': 'text/plain' });
@@ -192,6 +202,38 @@ describe('loadOpenApi from a URL with remote $refs', () => {
   ])('reads %s', async (_label, path, title) => {
     const api = await loadOpenApi({ url: `${base}${path}` });
     expect(api.title).toBe(title);
+  });
+});
+
+describe('loadOpenApi on a Swagger 2.0 document with remote $refs', () => {
+  it('resolves remote parameters, responses and schemas before converting', async () => {
+    const spec = {
+      swagger: '2.0',
+      info: { title: 'remote swagger', version: '1' },
+      produces: ['application/json'],
+      paths: {
+        '/pets': {
+          get: {
+            operationId: 'listPets',
+            parameters: [{ $ref: `${base}/swagger-defs.json#/Limit` }],
+            responses: { '200': { $ref: `${base}/swagger-defs.json#/Found` } },
+          },
+        },
+      },
+    };
+    const api = await loadOpenApi({ spec });
+    expect(api.convertedFrom).toBe('2.0');
+    expect(api.operations[0]).toMatchObject({
+      operationId: 'listPets',
+      parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer' } }],
+      responses: {
+        '200': {
+          description: 'found',
+          contentType: 'application/json',
+          schema: { type: 'object', properties: { name: { type: 'string' }, tag: { type: 'string', nullable: true } } },
+        },
+      },
+    });
   });
 });
 

@@ -30,16 +30,22 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(RegistrySnapshot) private readonly snapshot: RegistrySnapshot,
     @Inject(IntegrationGuards) private readonly guards: IntegrationGuards,
     @Inject(UpstreamClient) private readonly client: UpstreamClient,
+    @Inject(IntegrationLog) private readonly log: IntegrationLog,
+    @Inject(CallExecutor) private readonly executor: CallExecutor,
   ) {}
 
   onModuleInit(): void {
     this.health.start();
+    this.snapshot.onChange((id, stored) => {
+      if (!stored) this.executor.forget(id);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.health.stop();
     this.snapshot.stop();
     this.guards.closeAll();
+    this.log.flush();
     await this.client.close();
   }
 }

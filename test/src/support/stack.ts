@@ -18,7 +18,7 @@ export class ServiceProcess {
 
   constructor(
     readonly name: ServiceName,
-    private readonly env: NodeJS.ProcessEnv,
+    readonly env: NodeJS.ProcessEnv,
   ) {}
 
   start(): void {
@@ -30,6 +30,12 @@ export class ServiceProcess {
     child.stderr.on('data', keep);
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child = child;
+  }
+
+  /** Kills the process at once (no draining): a crash. */
+  kill(): Promise<number | null> {
+    this.child?.kill('SIGKILL');
+    return this.exited ?? Promise.resolve(null);
   }
 
   /** Sends SIGTERM and resolves with the exit code (the service drains first). */
@@ -61,6 +67,7 @@ export class ServiceProcess {
 /** The whole backend: a private nats-server and the five services as processes. */
 export class Stack {
   readonly services = new Map<ServiceName, ServiceProcess>();
+  readonly replicas: ServiceProcess[] = [];
 
   private constructor(
     readonly nats: NatsServerHandle,
@@ -90,6 +97,18 @@ export class Stack {
     return stack;
   }
 
+  /** Starts one more process of a service (a replica), with the same settings. */
+  addReplica(name: ServiceName, extraEnv: NodeJS.ProcessEnv = {}): ServiceProcess {
+    const replica = new ServiceProcess(name, { ...this.envOf(name), ...extraEnv });
+    replica.start();
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  private envOf(name: ServiceName): NodeJS.ProcessEnv {
+    return this.service(name).env;
+  }
+
   service(name: ServiceName): ServiceProcess {
     return this.services.get(name)!;
   }
@@ -112,6 +131,7 @@ export class Stack {
 
   async stop(): Promise<Record<ServiceName, number | null>> {
     const codes = {} as Record<ServiceName, number | null>;
+    await Promise.all(this.replicas.map((r) => r.stop()));
     await Promise.all([...this.services].map(async ([name, s]) => (codes[name] = await s.stop())));
     await this.nats.stop();
     return codes;

@@ -40,6 +40,9 @@ class UpstreamStatus extends Error {
  * error, says how long the call took.
  */
 export class CallExecutor {
+  /** Revealed configs by integration, valid for one revision: decrypting (and cloning a big spec) per call is waste. */
+  private readonly configs = new Map<string, { revision: number; config: OpenApiConfigDto }>();
+
   constructor(private readonly deps: CallExecutorDeps) {}
 
   async execute(dto: ExecuteRequestDto): Promise<ExecuteResult> {
@@ -72,7 +75,7 @@ export class CallExecutor {
     const { record, revision } = stored;
     if (record.type !== 'openapi') throw new AppError('VALIDATION', `integration ${record.name} is of type ${record.type}; only openapi integrations can be executed`);
     if (record.status === 'disabled') throw new AppError('UNAVAILABLE', `integration ${record.name} is disabled`, { id: record.id });
-    const config = this.deps.reveal(stored) as OpenApiConfigDto;
+    const config = this.configOf(stored);
     const api = await this.deps.catalog.get(record.id, revision, config);
     const op = findOperation(api, dto.action);
     if (!op) throw unknownAction(dto.action, api);
@@ -83,6 +86,21 @@ export class CallExecutor {
     const response = await guards.run(() => this.send(request, op, api, config.auth, timeoutMs));
     if (response.status >= 400) throw new UpstreamStatus(response);
     return response;
+  }
+
+  /** Drops what is kept for an integration that was deleted. */
+  forget(integrationId: string): void {
+    this.configs.delete(integrationId);
+    this.deps.guards.forget(integrationId);
+    this.deps.catalog.forget(integrationId);
+  }
+
+  private configOf(stored: StoredIntegration): OpenApiConfigDto {
+    const cached = this.configs.get(stored.record.id);
+    if (cached?.revision === stored.revision) return cached.config;
+    const config = this.deps.reveal(stored) as OpenApiConfigDto;
+    this.configs.set(stored.record.id, { revision: stored.revision, config });
+    return config;
   }
 
   /** Sends with auth; a 401 after an OAuth2 token makes one retry with a fresh token. */
