@@ -53,10 +53,15 @@ export class Bus {
     return unwrap(await this.request<T>(subject, payload, options));
   }
 
-  /** Fire-and-forget on core NATS (not persisted). */
-  publish(subject: string, data: unknown, extraHeaders?: Record<string, string>): void {
+  /**
+   * Fire-and-forget on core NATS (not persisted). With `headers: false` no
+   * headers (not even the correlation id) are sent: for high-rate events that
+   * carry what they need in their payload.
+   */
+  publish(subject: string, data: unknown, extraHeaders?: Record<string, string> | false): void {
     try {
-      this.nc.publish(subject, encodeJson(data), { headers: outgoingHeaders(extraHeaders) });
+      if (extraHeaders === false) this.nc.publish(subject, encodeJson(data));
+      else this.nc.publish(subject, encodeJson(data), { headers: outgoingHeaders(extraHeaders) });
     } catch (err) {
       throw fromNatsError(err, subject);
     }

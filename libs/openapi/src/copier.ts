@@ -78,6 +78,8 @@ export class Copier {
   private shared?: WeakSet<object>;
   private cycles?: WeakSet<object>;
   private spent = 0;
+  /** The `$ref`s emitted by copy() (not copyDocument()), with the objects they stand for. */
+  private readonly emitted = new Map<string, object>();
 
   constructor(
     private readonly doc: Record<string, unknown>,
@@ -87,6 +89,23 @@ export class Copier {
 
   copy(value: unknown): unknown {
     return this.copyIn(value, new Set(), false, undefined);
+  }
+
+  /**
+   * The targets of every `$ref` that copy() has left so far, each copied the same way (so each may
+   * hold further `$ref`s, which are in the result too): `$ref` value -> schema.
+   */
+  referencedSchemas(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (let added = true; added; ) {
+      added = false;
+      for (const [ref, value] of [...this.emitted]) {
+        if (Object.hasOwn(out, ref)) continue;
+        out[ref] = this.schema(value);
+        added = true;
+      }
+    }
+    return out;
   }
 
   /** copy() for a schema: anything but an object becomes {}. */
@@ -122,11 +141,8 @@ export class Copier {
   private charge(bytes: number): void {
     this.spent += bytes;
     if (this.spent > this.budget) {
-      throw new AppError(
-        'VALIDATION',
-        `the OpenAPI document's operations grow past ${formatBytes(this.budget)} once their $refs are resolved (maxDereferencedBytes)`,
-        { location: '', problems: [] },
-      );
+      const message = `the OpenAPI document's operations grow past ${formatBytes(this.budget)} once their $refs are resolved (maxDereferencedBytes)`;
+      throw new AppError('VALIDATION', message, { location: '', problems: [{ message, location: '' }] });
     }
   }
 
@@ -148,7 +164,9 @@ export class Copier {
       const cut = path.has(value) || (pointer === undefined ? isShared && inside : home !== pointer);
       if (cut) {
         this.charge(32);
-        return { $ref: this.refText(home) };
+        const ref = this.refText(home);
+        if (pointer === undefined) this.emitted.set(ref, value);
+        return { $ref: ref };
       }
       within ||= isShared;
     }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { AppError } from '@autoweave/contracts';
-import { loadOpenApi, type LoadErrorDetails, type Operation, type ParsedApi } from './index.js';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { loadOpenApi, selfContainedSchema, type LoadErrorDetails, type Operation, type ParsedApi } from './index.js';
+
+// ajv is CommonJS with `exports.default`
+const Ajv2020 = Ajv2020Module.default;
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const json = (name: string): Record<string, unknown> => JSON.parse(fixture(name)) as Record<string, unknown>;
@@ -148,6 +152,21 @@ describe('loadOpenApi on the 3.0 petstore', () => {
     expect(JSON.parse(JSON.stringify(api))).toEqual(api);
   });
 
+  it('lists what the $refs left at recursion points stand for, and builds a self-contained schema from them', async () => {
+    const api = await loadOpenApi({ spec: json('petstore-3.0.json') });
+    const node = {
+      type: 'object',
+      properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } },
+    };
+    expect(api.refSchemas).toEqual({ '#/components/schemas/Node': node });
+    const schema = selfContainedSchema(api, op(api, 'getTree').responses['200']!.schema);
+    const local = { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/Node' } } } };
+    expect(schema).toEqual({ ...local, $defs: { Node: local } });
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    expect(validate({ name: 'root', children: [{ name: 'a', children: [{ name: 'b', children: [] }] }] })).toBe(true);
+    expect(validate({ name: 'root', children: [{ name: 'a', children: [{ name: 42 }] }] })).toBe(false);
+  });
+
   it('gives each operation the outermost schema of a web of recursive schemas, with $refs below it', async () => {
     const spec = {
       openapi: '3.0.3',
@@ -178,9 +197,14 @@ describe('loadOpenApi on the 3.0 petstore', () => {
     };
     const api = await loadOpenApi({ spec });
     const address = { type: 'object', properties: { city: { type: 'string' } } };
-    expect(api.operations[0]!.responses['200']!.schema).toEqual({
+    const customer = {
       type: 'object',
       properties: { billing: address, shipping: address, subscriptions: { type: 'array', items: { $ref: '#/components/schemas/Subscription' } } },
+    };
+    expect(api.operations[0]!.responses['200']!.schema).toEqual(customer);
+    expect(api.refSchemas).toEqual({
+      '#/components/schemas/Subscription': { type: 'object', properties: { customer: { $ref: '#/components/schemas/Customer' } } },
+      '#/components/schemas/Customer': customer,
     });
   });
 

@@ -314,7 +314,7 @@ export async function loadOpenApi(source: OpenApiSource, options: LoadOptions = 
       }
     }
     const full = await dereferenceAll(doc, externals, deadline);
-    const operations = extractOperationsWith(full, { externals, budget: limits.maxDereferencedBytes });
+    const { operations, refSchemas } = extractOperationsWith(full, { externals, budget: limits.maxDereferencedBytes });
     const info = isRecord(full.info) ? full.info : {};
     const api: ParsedApi = {
       openapiVersion: kind === '3.1' ? '3.1' : '3.0',
@@ -324,6 +324,7 @@ export async function loadOpenApi(source: OpenApiSource, options: LoadOptions = 
       securitySchemes: extractSecuritySchemes(full),
       operations,
     };
+    if (Object.keys(refSchemas).length > 0) api.refSchemas = refSchemas;
     if (sourceUrl !== undefined) api.sourceUrl = sourceUrl;
     if (kind === '2.0') api.convertedFrom = '2.0';
     return api;

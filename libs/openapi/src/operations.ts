@@ -143,7 +143,8 @@ function toSecurity(raw: unknown): SecurityRequirement[] {
 
 function asDocument(document: unknown): Record<string, unknown> {
   if (!isRecord(document)) {
-    throw new AppError('VALIDATION', 'the OpenAPI document must be an object', { location: '', problems: [] });
+    const message = 'the OpenAPI document must be an object';
+    throw new AppError('VALIDATION', message, { location: '', problems: [{ message, location: '' }] });
   }
   return document;
 }
@@ -155,10 +156,16 @@ function asDocument(document: unknown): Record<string, unknown> {
  * own duplicates, or an explicit id equal to another operation's derived "METHOD /path").
  */
 export function extractOperations(document: unknown): Operation[] {
-  return extractOperationsWith(document, {});
+  return extractOperationsWith(document, {}).operations;
 }
 
-export function extractOperationsWith(document: unknown, ctx: ExtractContext): Operation[] {
+export interface Extracted {
+  operations: Operation[];
+  /** The targets of the `$ref`s left in the operations' schemas (see ParsedApi.refSchemas). */
+  refSchemas: Record<string, JsonSchema>;
+}
+
+export function extractOperationsWith(document: unknown, ctx: ExtractContext): Extracted {
   const doc = asDocument(document);
   const externals = ctx.externals ?? new Map<string, string>();
   const copier = new Copier(doc, externals, ctx.budget ?? DEFAULT_BUDGET);
@@ -213,7 +220,7 @@ export function extractOperationsWith(document: unknown, ctx: ExtractContext): O
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more duplicate${problems.length > 2 ? 's' : ''})` : '';
     throw new AppError('VALIDATION', `duplicate operationId: ${first.message}${more}`, { location: first.location, problems });
   }
-  return operations;
+  return { operations, refSchemas: copier.referencedSchemas() };
 }
 
 /** The document's servers; per the specification, none (or an empty list) means one server "/". */

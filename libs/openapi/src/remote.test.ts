@@ -179,6 +179,7 @@ describe('loadOpenApi from a URL with remote $refs', () => {
       type: 'object',
       properties: { children: { type: 'array', items: { $ref: `${base}/api/schemas/pet.json#/Node` } } },
     });
+    expect(Object.keys(api.refSchemas ?? {})).toEqual([`${base}/api/schemas/pet.json#/Node`]);
   });
 
   it('resolves a relative server URL against the document URL', async () => {

@@ -87,4 +87,11 @@ export interface ParsedApi {
   sourceUrl?: string;
   /** Set when the source was a Swagger 2.0 document that loadOpenApi converted to OpenAPI 3.0. */
   convertedFrom?: '2.0';
+  /**
+   * What the `$ref`s left in operation schemas (at recursion points, see JsonSchema) stand for:
+   * `$ref` value (e.g. "#/components/schemas/Node") -> that schema, copied the same way (its own
+   * recursion points are `$ref`s listed here too). Absent when no operation schema has a `$ref`.
+   * selfContainedSchema() turns an operation schema into one JSON Schema with `$defs` from these.
+   */
+  refSchemas?: Record<string, JsonSchema>;
 }

@@ -16,7 +16,7 @@ import { envReader, readBaseConfig, type BaseConfig, type EnvReader } from './co
 import { EnvelopeExceptionFilter } from './exception-filter.js';
 import { EnvelopeServer } from './envelope-server.js';
 import { PinoNestLogger } from './nest-logger.js';
-import type { ServiceRuntime } from './runtime.js';
+import type { DirectHandler, ServiceRuntime } from './runtime.js';
 import { RuntimeModule } from './runtime.module.js';
 import { DtoValidationPipe } from './validation-pipe.js';
 
@@ -77,8 +77,9 @@ export async function runService<C extends BaseConfig>(
   try {
     await provisionStreams(nc, def.streams ?? [STREAMS.events], logger);
     const buckets = await provisionBuckets(nc, def.buckets ?? [], logger);
-    const runtime = buildRuntime(def, config, logger, registry, bus, buckets);
-    return await startApp(def, runtime);
+    const directHandlers = new Map<string, DirectHandler>();
+    const runtime = buildRuntime(def, config, logger, registry, bus, buckets, directHandlers);
+    return await startApp(def, runtime, directHandlers);
   } catch (err) {
     await bus.drain().catch(() => undefined);
     throw err;
@@ -92,6 +93,7 @@ function buildRuntime<C extends BaseConfig>(
   registry: ReturnType<typeof createMetricsRegistry>,
   bus: Bus,
   buckets: Map<BucketName, KV>,
+  directHandlers: Map<string, DirectHandler>,
 ): ServiceRuntime<C> {
   const health = new HealthChecks().add('nats', () => bus.ping());
   for (const [name, kv] of buckets) health.add(`kv:${name}`, async () => Boolean(await kv.status()));
@@ -106,6 +108,10 @@ function buildRuntime<C extends BaseConfig>(
     health,
     bus,
     events: new EventBus(bus),
+    handleDirect(subject, handler) {
+      if (directHandlers.has(subject)) throw new Error(`a direct handler for ${subject} is already registered`);
+      directHandlers.set(subject, handler);
+    },
     bucket(name) {
       const kv = buckets.get(name);
       if (!kv) throw new Error(`bucket ${name} was not provisioned for ${def.name}`);
@@ -114,7 +120,11 @@ function buildRuntime<C extends BaseConfig>(
   };
 }
 
-async function startApp<C extends BaseConfig>(def: ServiceDefinition<C>, runtime: ServiceRuntime<C>): Promise<RunningService<C>> {
+async function startApp<C extends BaseConfig>(
+  def: ServiceDefinition<C>,
+  runtime: ServiceRuntime<C>,
+  directHandlers: ReadonlyMap<string, DirectHandler>,
+): Promise<RunningService<C>> {
   @Module({})
   class ServiceRootModule {}
   const root: DynamicModule = {
@@ -127,6 +137,7 @@ async function startApp<C extends BaseConfig>(def: ServiceDefinition<C>, runtime
     logger: runtime.logger,
     registry: runtime.registry,
     maxMessageBytes: runtime.config.maxMessageBytes,
+    directHandlers,
   });
   const nestLogger = new PinoNestLogger(runtime.logger);
   let app: INestApplication | INestMicroservice;

@@ -4,9 +4,12 @@ import { busMetrics, runWithCorrelation, type Logger, type Registry } from '@aut
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { BusContext } from './bus-context.js';
+import type { DirectHandler } from './runtime.js';
 
 export interface EnvelopeServerOptions {
   bus: Bus;
+  /** Handlers registered with runtime.handleDirect, subscribed beside Nest's. */
+  directHandlers?: ReadonlyMap<string, DirectHandler>;
   /** Queue group shared by the replicas of this service. */
   queue: string;
   logger: Logger;
@@ -42,16 +45,13 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
     for (const [subject, handler] of this.messageHandlers) {
       const extras = (handler.extras ?? {}) as HandlerExtras;
       const queue = handler.isEventHandler && extras.broadcast ? undefined : this.options.queue;
-      const sub = this.options.bus.nc.subscribe(subject, {
-        queue,
-        callback: (err, msg) => {
-          if (err) return this.options.logger.error({ subject, err: err.message }, 'subscription error');
-          this.track(this.handle(subject, handler, msg));
-        },
-      });
-      this.subscriptions.push(sub);
+      this.subscribe(subject, queue, (msg) => this.handle(subject, msg, () => this.produce(handler, msg)));
     }
-    this.options.logger.info({ subjects: [...this.messageHandlers.keys()], queue: this.options.queue }, 'listening on NATS');
+    for (const [subject, handler] of this.options.directHandlers ?? []) {
+      this.subscribe(subject, this.options.queue, (msg) => this.handle(subject, msg, () => this.produceDirect(handler, msg)));
+    }
+    const subjects = [...this.messageHandlers.keys(), ...(this.options.directHandlers?.keys() ?? [])];
+    this.options.logger.info({ subjects, queue: this.options.queue }, 'listening on NATS');
     callback();
   }
 
@@ -75,10 +75,21 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
     void work.finally(() => this.inFlight.delete(work));
   }
 
-  private handle(pattern: string, handler: MessageHandler, msg: Msg): Promise<void> {
+  private subscribe(subject: string, queue: string | undefined, onMessage: (msg: Msg) => Promise<void>): void {
+    const sub = this.options.bus.nc.subscribe(subject, {
+      queue,
+      callback: (err, msg) => {
+        if (err) return this.options.logger.error({ subject, err: err.message }, 'subscription error');
+        this.track(onMessage(msg));
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+
+  private handle(pattern: string, msg: Msg, produce: () => Promise<Envelope<unknown>>): Promise<void> {
     return runWithCorrelation(msg.headers?.get(HEADERS.correlationId), async () => {
       const stopTimer = this.metrics.duration.startTimer({ subject: pattern });
-      const reply = await this.produce(handler, msg);
+      const reply = await produce();
       const seconds = stopTimer();
       const outcome = reply.ok ? 'ok' : reply.error.code;
       this.metrics.handled.inc({ subject: pattern, outcome });
@@ -92,12 +103,22 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
     });
   }
 
-  private async produce(handler: MessageHandler, msg: Msg): Promise<Envelope<unknown>> {
-    try {
-      const payload = decodeJson(msg.data, this.options.maxMessageBytes);
+  private produce(handler: MessageHandler, msg: Msg): Promise<Envelope<unknown>> {
+    return this.guarded(msg, async (payload) => {
       const context = new BusContext([msg.subject, msg.headers]);
       const result$ = this.transformToObservable(await handler(payload, context));
-      return ok((await lastValueFrom(result$, { defaultValue: null })) ?? null);
+      return lastValueFrom(result$, { defaultValue: null });
+    });
+  }
+
+  private produceDirect(handler: DirectHandler, msg: Msg): Promise<Envelope<unknown>> {
+    return this.guarded(msg, handler);
+  }
+
+  /** Decodes the body, runs `run`, and turns whatever happens into an envelope. */
+  private async guarded(msg: Msg, run: (payload: unknown) => Promise<unknown>): Promise<Envelope<unknown>> {
+    try {
+      return ok((await run(decodeJson(msg.data, this.options.maxMessageBytes))) ?? null);
     } catch (err) {
       const envelope = fail(err);
       if (envelope.error.code === 'INTERNAL') {

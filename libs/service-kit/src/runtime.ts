@@ -16,6 +16,15 @@ export interface ServiceRuntime<C extends BaseConfig = BaseConfig> {
   bus: Bus;
   events: EventBus;
   bucket(name: BucketName): KV;
+  /**
+   * Answers `subject` with `handler` directly, outside Nest's handler pipeline
+   * (no pipes, guards or interceptors: the handler validates its own input).
+   * For hot paths with a throughput target; call before the service listens.
+   */
+  handleDirect(subject: string, handler: DirectHandler): void;
 }
+
+/** A request handler on the bus without Nest: payload in, data out, AppError for failures. */
+export type DirectHandler = (payload: unknown) => Promise<unknown>;
 
 export const RUNTIME = Symbol('autoweave.runtime');

@@ -10,7 +10,7 @@ import { OAuth2TokenCache } from './execute/oauth2-token-cache.js';
 import { ParamValidator } from './execute/params.js';
 import { UpstreamClient } from './execute/upstream-client.js';
 import { IntegrationGuards } from './guards/integration-guards.js';
-import { ExecuteHandlers } from './handlers/execute.handlers.js';
+import { registerExecuteHandler } from './handlers/execute.handlers.js';
 import { InsightHandlers } from './handlers/insight.handlers.js';
 import { RegistryHandlers } from './handlers/registry.handlers.js';
 import { HealthMonitor } from './health/health-monitor.js';
@@ -51,7 +51,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 @Module({
-  controllers: [RegistryHandlers, ExecuteHandlers, InsightHandlers],
+  controllers: [RegistryHandlers, InsightHandlers],
   providers: [
     { provide: UpstreamClient, useFactory: () => new UpstreamClient() },
     { provide: OAuth2TokenCache, inject: [UpstreamClient], useFactory: (client: UpstreamClient) => new OAuth2TokenCache(client) },
@@ -104,8 +104,8 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
         tokens: OAuth2TokenCache,
         guards: IntegrationGuards,
         telemetry: CallTelemetry,
-      ) =>
-        new CallExecutor({
+      ) => {
+        const executor = new CallExecutor({
           lookup: async (id) => snapshot.get(id) ?? repository.get(id),
           reveal: (stored) => registry.reveal(stored.record),
           catalog,
@@ -115,7 +115,10 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
           guards,
           telemetry,
           defaultTimeoutMs: runtime.config.upstreamTimeoutMs,
-        }),
+        });
+        registerExecuteHandler(runtime, executor);
+        return executor;
+      },
     },
     {
       provide: HealthProber,

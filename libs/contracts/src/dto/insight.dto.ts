@@ -78,4 +78,5 @@ export interface IntegrationCallEvent {
   durationMs: number;
   at: string;
   error?: { code: string; message: string };
+  correlationId?: string;
 }

@@ -1,5 +1,5 @@
 import { AppError, type ExecuteRequestDto, type ExecuteResult, type OpenApiConfigDto } from '@autoweave/contracts';
-import { findOperation, resolveServerUrl, type Operation, type ParsedApi } from '@autoweave/openapi';
+import { findOperation, resolveServerUrl, selfContainedSchema, type Operation, type ParsedApi } from '@autoweave/openapi';
 import type { ApiCatalog } from '../apis/api-catalog.js';
 import { applyAuth, type AuthConfig } from '../execute/auth.js';
 import type { OAuth2TokenCache } from '../execute/oauth2-token-cache.js';
@@ -79,7 +79,8 @@ export class CallExecutor {
     const api = await this.deps.catalog.get(record.id, revision, config);
     const op = findOperation(api, dto.action);
     if (!op) throw unknownAction(dto.action, api);
-    const request = buildRequest(op, this.deps.validator.validate(op, dto.params), baseUrlOf(api, config));
+    const resolved = this.deps.validator.validate(op, dto.params, (schema) => selfContainedSchema(api, schema));
+    const request = buildRequest(op, resolved, baseUrlOf(api, config));
     const timeoutMs = dto.timeoutMs ?? config.timeoutMs ?? this.deps.defaultTimeoutMs;
     const guards = this.deps.guards.for(record.id, { rateLimit: config.rateLimit, breaker: config.breaker, timeoutMs });
     await guards.admit();

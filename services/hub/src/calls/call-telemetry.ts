@@ -51,7 +51,8 @@ export class CallTelemetry {
   record(call: CallRecord): void {
     this.requests.inc({ integration: call.integrationId, action: call.action, outcome: call.outcome });
     this.duration.observe({ integration: call.integrationId, action: call.action }, call.durationMs / 1000);
-    const event: IntegrationCallEvent = { ...call, at: new Date().toISOString() };
+    const correlationId = currentCorrelationId();
+    const event: IntegrationCallEvent = { ...call, at: new Date().toISOString(), ...(correlationId ? { correlationId } : {}) };
     this.safePublish(subjectFor.integrationRequest(call.integrationId), event);
     if (call.outcome !== 'ok') this.safePublish(subjectFor.integrationError(call.integrationId), event);
     this.log.write(this.logEntry(call));
@@ -79,7 +80,8 @@ export class CallTelemetry {
 
   private safePublish(subject: string, data: unknown): void {
     try {
-      this.bus.publish(subject, data);
+      // One event per call: the correlation id is in the payload, so no headers to encode.
+      this.bus.publish(subject, data, false);
     } catch {
       // Events are best effort; the reply already tells the caller.
     }

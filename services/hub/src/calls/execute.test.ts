@@ -78,6 +78,7 @@ describe('hub - integration.request.execute against a real upstream', () => {
     ['a missing path parameter', 'getPet', {}, 'petId'],
     ['an unknown parameter', 'listPets', { colour: 'red' }, 'colour'],
     ['a body missing a required field', 'createPet', { body: {} }, 'name'],
+    ['a bad value deep in a recursive schema', 'createTree', { body: { name: 'root', children: [{ name: 'a', children: [{ name: 5 }] }] } }, 'body.children[0].children[0].name'],
   ])('refuses %s with VALIDATION naming it, before any request leaves', async (_case, action, params, named) => {
     const before = [...pets.hits.values()].reduce((a, b) => a + b, 0);
     const reply = await execute(main.id, action, params);

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import type { Operation, OperationParameter, ParameterLocation } from '@autoweave/openapi';
+import type { JsonSchema, Operation, OperationParameter, ParameterLocation } from '@autoweave/openapi';
 import { AppError } from '@autoweave/contracts';
 import { compileSchema, createAjv } from './ajv-factory.js';
 import { ProblemList } from './field-problems.js';
@@ -63,10 +63,14 @@ export class ParamValidator {
   private readonly compiled = new WeakMap<Operation, CompiledOperation>();
 
   /** @throws AppError VALIDATION naming every bad, missing or unknown input. */
-  validate(op: Operation, params: ExecuteParams | undefined): ResolvedParams {
+  /**
+   * `selfContained` turns a schema that still holds `$ref`s (where a recursive
+   * schema was cut, see libs/openapi) into one ajv can compile on its own.
+   */
+  validate(op: Operation, params: ExecuteParams | undefined, selfContained: SchemaResolver = (s) => s): ResolvedParams {
     const input = params ?? {};
     if (!isPlainObject(input)) throw new AppError('VALIDATION', 'invalid parameters: params must be an object');
-    const compiled = this.compile(op);
+    const compiled = this.compile(op, selfContained);
     const problems = new ProblemList();
     const given = locate(compiled, op, input, problems);
     const resolved = checkValues(compiled, op, given, problems);
@@ -74,23 +78,25 @@ export class ParamValidator {
     return resolved;
   }
 
-  private compile(op: Operation): CompiledOperation {
+  private compile(op: Operation, selfContained: SchemaResolver): CompiledOperation {
     let compiled = this.compiled.get(op);
     if (compiled === undefined) {
-      compiled = compileOperation(this.ajv, op);
+      compiled = compileOperation(this.ajv, op, selfContained);
       this.compiled.set(op, compiled);
     }
     return compiled;
   }
 }
 
-function compileOperation(ajv: Ajv2020, op: Operation): CompiledOperation {
+export type SchemaResolver = (schema: JsonSchema | undefined) => JsonSchema | undefined;
+
+function compileOperation(ajv: Ajv2020, op: Operation, selfContained: SchemaResolver): CompiledOperation {
   const params = op.parameters
     .filter((p) => !(p.in === 'header' && IGNORED_HEADERS.has(p.name.toLowerCase())))
-    .map((param) => ({ param, check: compileSchema(ajv, param.schema) }));
+    .map((param) => ({ param, check: compileSchema(ajv, selfContained(param.schema)) }));
   const byLocation = Object.fromEntries(LOCATIONS.map((l) => [l, new Map<string, CompiledParam>()])) as CompiledOperation['byLocation'];
   for (const p of params) byLocation[p.param.in].set(lookupKey(p.param.in, p.param.name), p);
-  const body = op.requestBody ? compileSchema(ajv, op.requestBody.schema) : undefined;
+  const body = op.requestBody ? compileSchema(ajv, selfContained(op.requestBody.schema)) : undefined;
   return body ? { params, byLocation, body } : { params, byLocation };
 }
 

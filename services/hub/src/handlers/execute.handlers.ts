@@ -1,15 +1,13 @@
-import { ExecuteRequestDto, INTEGRATION_REQUEST, type ExecuteResult } from '@autoweave/contracts';
-import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CallExecutor } from '../calls/call-executor.js';
+import { ExecuteRequestDto, INTEGRATION_REQUEST, validateDto } from '@autoweave/contracts';
+import type { ServiceRuntime } from '@autoweave/service-kit';
+import type { CallExecutor } from '../calls/call-executor.js';
 
-/** `integration.request.execute`: any service calls an integrated API over NATS. */
-@Controller()
-export class ExecuteHandlers {
-  constructor(private readonly executor: CallExecutor) {}
-
-  @MessagePattern(INTEGRATION_REQUEST.execute)
-  execute(@Payload() dto: ExecuteRequestDto): Promise<ExecuteResult> {
-    return this.executor.execute(dto);
-  }
+/**
+ * `integration.request.execute`: any service calls an integrated API over NATS.
+ * The hot path of the system, so it is answered directly by the transport,
+ * outside Nest's handler pipeline (see docs/PERFORMANCE.md); it validates its
+ * input with the same DTO as every other handler.
+ */
+export function registerExecuteHandler(runtime: ServiceRuntime, executor: CallExecutor): void {
+  runtime.handleDirect(INTEGRATION_REQUEST.execute, async (payload) => executor.execute(await validateDto(ExecuteRequestDto, payload)));
 }

@@ -30,6 +30,7 @@ export const petApiSpec = (baseUrl: string) => ({
     },
     schemas: {
       Pet: { type: 'object', required: ['name'], properties: { id: { type: 'integer' }, name: { type: 'string', minLength: 1 } } },
+      Node: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } },
     },
   },
   security: [{ key: [] }],
@@ -52,6 +53,14 @@ export const petApiSpec = (baseUrl: string) => ({
         operationId: 'getPet',
         parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: { 200: { description: 'a pet' }, 404: { description: 'none' } },
+      },
+    },
+    '/tree': {
+      post: {
+        operationId: 'createTree',
+        security: [],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } },
+        responses: { 201: { description: 'created' } },
       },
     },
     '/flaky': { get: { operationId: 'flaky', security: [], responses: { 200: { description: 'ok' } } } },
