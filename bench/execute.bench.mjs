@@ -13,7 +13,7 @@ import { INTEGRATION_ADMIN, INTEGRATION_REQUEST, PING } from '@autoweave/contrac
 import { freePort, startNatsServer, waitFor } from '@autoweave/testing';
 import { connect } from '@nats-io/transport-node';
 import { Agent } from 'undici';
-import { runFor } from './load.mjs';
+import { runFor, numberArg } from './load.mjs';
 
 if (process.argv.includes('--help')) {
   console.log(`usage: node bench/execute.bench.mjs [--seconds S] [--concurrency C]
@@ -21,12 +21,8 @@ Needs a build (pnpm build). Prints one JSON line: rps and p50/p99 of hub, relay 
 concurrency C (default 64), p50 at concurrency 1, and ratio = hub rps / relay rps.`);
   process.exit(0);
 }
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const seconds = arg('seconds', 5);
-const concurrency = arg('concurrency', 64);
+const seconds = numberArg('seconds', 5);
+const concurrency = numberArg('concurrency', 64);
 const here = dirname(fileURLToPath(import.meta.url));
 const progress = (msg) => process.stderr.write(`[execute bench] ${msg}\n`);
 

@@ -1,3 +1,9 @@
+/** `--name value` from the command line as a number, else the fallback. */
+export function numberArg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
 // A closed-loop load generator: `concurrency` callers each send the next
 // request as soon as the previous answer arrives, for `requests` in total.
 export async function runLoad({ requests, concurrency, send }) {

@@ -9,18 +9,14 @@ import { MessagePattern, Transport } from '@nestjs/microservices';
 import { connect } from '@nats-io/transport-node';
 import { runService } from '@autoweave/service-kit';
 import { startNatsServer } from '@autoweave/testing';
-import { medianOf, runLoad } from './load.mjs';
+import { medianOf, runLoad, numberArg } from './load.mjs';
 
 if (process.argv.includes('--help')) {
   console.log('usage: node bench/transport.bench.mjs [--requests N] [--concurrency C]\nPrints one JSON line: rps, p50/p99 latency per transport and ratio (envelope / bare nats.js).');
   process.exit(0);
 }
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const requests = arg('requests', 20000);
-const concurrency = arg('concurrency', 64);
+const requests = numberArg('requests', 20000);
+const concurrency = numberArg('concurrency', 64);
 const payload = JSON.stringify({ name: 'bench', count: 1, tags: ['a', 'b'] });
 
 function echoModule(subject) {

@@ -8,6 +8,7 @@ export * from './dto/integration.dto.js';
 export * from './dto/ping.dto.js';
 export * from './dto/execute.dto.js';
 export * from './dto/insight.dto.js';
+export * from './dto/manifests.dto.js';
 export * from './integration-types/spec.js';
 export * from './integration-types/common.js';
 export * from './integration-types/openapi.js';

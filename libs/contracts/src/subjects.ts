@@ -61,6 +61,8 @@ export const PIPELINE_ADMIN = {
 
 export const AGENT = {
   generateManifests: 'agent.manifests.generate',
+  /** The manifests last generated and stored for an integration. */
+  getManifests: 'agent.manifests.get',
   manifestsGenerated: 'agent.manifests.generated',
 } as const;
 
@@ -109,6 +111,8 @@ export const BUCKETS = {
   webhookEndpoints: 'webhook_endpoints',
   services: 'services',
   apiKeys: 'api_keys',
+  /** Generated Kubernetes manifests, one key per integration. */
+  manifests: 'manifests',
   /** Who runs which periodic health probe: one replica per integration and interval slot. */
   healthLeases: 'health_leases',
 } as const;

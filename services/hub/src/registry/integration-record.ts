@@ -1,20 +1,7 @@
-import type { HealthState, IntegrationChangedEvent, IntegrationStatus, IntegrationView } from '@autoweave/contracts';
+import type { IntegrationChangedEvent, IntegrationView } from '@autoweave/contracts';
 
-/** An integration as stored in the `integrations` bucket: secrets sealed. */
-export interface IntegrationRecord {
-  id: string;
-  name: string;
-  type: string;
-  description?: string;
-  status: IntegrationStatus;
-  health: HealthState;
-  /** Secret fields hold sealed values (see SecretBox). */
-  config: Record<string, unknown>;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An integration as stored in the `integrations` bucket: what a read shows, secrets sealed instead of masked, no revision (that is the KV entry's). */
+export type IntegrationRecord = Omit<IntegrationView, 'revision'>;
 
 export interface StoredIntegration {
   record: IntegrationRecord;
