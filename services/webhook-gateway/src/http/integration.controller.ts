@@ -161,6 +161,20 @@ export class IntegrationCallController {
     return this.admin.metrics(id, query);
   }
 
+  @Get(':id/manifests')
+  @RequireAccess('read')
+  @ApiOperation({ summary: 'The Kubernetes manifests generated for an OpenAPI integration (validated)' })
+  @ID
+  @ApiQuery({ name: 'format', required: false, enum: ['yaml', 'json'], description: 'yaml (default): one multi-document YAML; json: objects, kustomize files and the validation result' })
+  @ApiOkResponse({ description: 'application/yaml text, or JSON' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  async manifests(@Param('id') id: string, @Query() query: JsonObject, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    const data = await this.admin.manifests(id, query.format);
+    if ((query.format ?? 'yaml') !== 'yaml') return data;
+    reply.header('content-type', 'application/yaml; charset=utf-8');
+    return (data as { yaml: string }).yaml;
+  }
+
   @Get(':id/logs')
   @RequireAccess('read')
   @ApiOperation({ summary: 'The integration call and probe log, newest last' })

@@ -1,4 +1,4 @@
-import { AppError, INTEGRATION_ADMIN, INTEGRATION_REQUEST, type Envelope } from '@autoweave/contracts';
+import { AGENT, AppError, INTEGRATION_ADMIN, INTEGRATION_REQUEST, type Envelope } from '@autoweave/contracts';
 import type { RequestOptions } from '@autoweave/messaging';
 import { revisionFromIfMatch } from './if-match.js';
 
@@ -84,6 +84,11 @@ export class IntegrationAdmin {
   /** `?since=<ISO time>&level=<min level>&limit=<n>` */
   logs(id: string, query: JsonObject): Promise<unknown> {
     return this.call(INTEGRATION_ADMIN.logs, { id, ...defined({ since: query.since, level: query.level, limit: numeric(query.limit) }) });
+  }
+
+  /** The manifests the agent adapter generated for the integration; `format` yaml (default) or json. */
+  manifests(id: string, format: unknown): Promise<unknown> {
+    return this.call(AGENT.getManifests, { integrationId: id, format: format ?? 'yaml' });
   }
 
   private async call(subject: string, payload: JsonObject, timeout = this.timeoutMs): Promise<unknown> {
