@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './generate/index.js';
+export * from './validate/index.js';

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AGENT, type Envelope, type IntegrationView, type ManifestsResult } from '@autoweave/contracts';
+import { waitFor } from '@autoweave/testing';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ApiClient } from './support/http.js';
+import { Stack } from './support/stack.js';
+
+const spec = {
+  openapi: '3.0.3',
+  info: { title: 'Orders', version: '2.1.0' },
+  servers: [{ url: 'http://orders.internal:8081/v1' }],
+  components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
+  security: [{ token: [] }],
+  paths: {
+    '/orders': { get: { operationId: 'listOrders', responses: { 200: { description: 'ok' } } } },
+    '/orders/{id}': { get: { operationId: 'getOrder', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } },
+    '/health': { get: { operationId: 'health', security: [], responses: { 200: { description: 'ok' } } } },
+  },
+};
+
+describe('manifests end to end: an OpenAPI integration gets validated Kubernetes manifests', () => {
+  let stack: Stack;
+  let api: ApiClient;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    stack = await Stack.start();
+    api = new ApiClient(stack.gatewayUrl, stack.adminKey);
+    nc = await connect({ servers: stack.nats.url });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await stack?.stop();
+  });
+
+  const ask = async <T>(payload: unknown): Promise<Envelope<T>> =>
+    JSON.parse(new TextDecoder().decode((await nc.request(AGENT.generateManifests, JSON.stringify(payload), { timeout: 10_000 })).data)) as Envelope<T>;
+
+  it('generates and stores manifests when an OpenAPI integration is registered', async () => {
+    const registered = await api.call<IntegrationView>('POST', '/api/integration/register', {
+      name: 'Orders API',
+      type: 'openapi',
+      config: { openAPISpec: spec },
+      metadata: { image: 'registry.example.com/orders:2.1.0', deploy: { ingress: { host: 'orders.example.com' } } },
+    });
+    expect(registered.status).toBe(201);
+    const yaml = await waitFor(async () => {
+      const res = await fetch(`${stack.gatewayUrl}/api/integration/${registered.body.id}/manifests`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+      return res.status === 200 ? { type: res.headers.get('content-type'), text: await res.text() } : undefined;
+    }, { timeoutMs: 20_000, what: 'manifests to be stored' });
+    expect(yaml.type).toMatch(/yaml/);
+    for (const kind of ['Deployment', 'Service', 'ConfigMap', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress']) {
+      expect(yaml.text).toContain(`kind: ${kind}`);
+    }
+    expect(yaml.text).toContain('registry.example.com/orders:2.1.0');
+    expect(yaml.text).toContain('host: orders.example.com');
+    const json = await api.call<ManifestsResult>('GET', `/api/integration/${registered.body.id}/manifests?format=json`);
+    expect(json.body.validation).toMatchObject({ valid: true, errors: [] });
+    expect(Object.keys(json.body.files)).toContain('kustomization.yaml');
+  });
+
+  it('answers agent.manifests.generate for an inline spec, deterministically', async () => {
+    const a = await ask<ManifestsResult>({ name: 'Inline', openAPISpec: spec, deploy: { image: 'example/inline:1.0.0' } });
+    const b = await ask<ManifestsResult>({ name: 'Inline', openAPISpec: spec, deploy: { image: 'example/inline:1.0.0' } });
+    expect(a.ok && b.ok).toBe(true);
+    if (a.ok && b.ok) expect(a.data.yaml).toBe(b.data.yaml);
+  });
+
+  it('refuses a deploy config that would make invalid manifests with VALIDATION naming the field', async () => {
+    const reply = await ask({ name: 'Broken', openAPISpec: spec, deploy: { image: 'example/x:latest' } });
+    expect(reply.ok).toBe(false);
+    if (!reply.ok) {
+      expect(reply.error.code).toBe('VALIDATION');
+      expect(reply.error.message).toContain('image');
+    }
+  });
+
+  it('answers 404 for an integration without manifests', async () => {
+    const res = await api.call('GET', '/api/integration/6f1c7c1e-2f44-4d7e-9b8a-3c3e1f0a9b11/manifests');
+    expect(res.status).toBe(404);
+  });
+});
