@@ -58,6 +58,15 @@ describe('manifests end to end: an OpenAPI integration gets validated Kubernetes
     const json = await api.call<ManifestsResult>('GET', `/api/integration/${registered.body.id}/manifests?format=json`);
     expect(json.body.validation).toMatchObject({ valid: true, errors: [] });
     expect(Object.keys(json.body.files)).toContain('kustomization.yaml');
+
+    // A new spec (integration.openapi.updated) regenerates them: the Ingress gains the new path.
+    const current = (await api.call<IntegrationView>('GET', `/api/integration/${registered.body.id}`)).body;
+    const newSpec = { ...spec, paths: { ...spec.paths, '/invoices': { get: { operationId: 'listInvoices', responses: { 200: { description: 'ok' } } } } } };
+    expect((await api.call('PUT', `/api/integration/${registered.body.id}`, { revision: current.revision, config: { ...current.config, openAPISpec: newSpec } })).status).toBe(200);
+    await waitFor(async () => {
+      const res = await fetch(`${stack.gatewayUrl}/api/integration/${registered.body.id}/manifests`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+      return (await res.text()).includes('/v1/invoices');
+    }, { timeoutMs: 20_000, what: 'manifests regenerated with the new path' });
   });
 
   it('answers agent.manifests.generate for an inline spec, deterministically', async () => {
