@@ -3,9 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INTEGRATION_REQUEST, PING, type Envelope, type ExecuteResult, type IntegrationView } from '@autoweave/contracts';
 import { freePort, waitFor } from '@autoweave/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ApiClient } from './support/http.js';
-import { Stack } from './support/stack.js';
+import { useBackend } from './support/backend.js';
 
 /** An upstream that answers GET /items/{id} with that id, so a wrong answer would show. */
 async function startItemsApi(): Promise<{ url: string; server: Server }> {
@@ -30,46 +28,39 @@ const itemsSpec = (url: string) => ({
 });
 
 describe('execute end to end: over HTTP, and with a hub replica killed mid-load', () => {
-  let stack: Stack;
-  let api: ApiClient;
-  let nc: NatsConnection;
+  const backend = useBackend();
   let items: { url: string; server: Server };
   let integration: IntegrationView;
 
   beforeAll(async () => {
-    stack = await Stack.start();
-    api = new ApiClient(stack.gatewayUrl, stack.adminKey);
-    nc = await connect({ servers: stack.nats.url });
     items = await startItemsApi();
-    integration = (await api.call<IntegrationView>('POST', '/api/integration/register', { name: 'Items', type: 'openapi', config: { openAPISpec: itemsSpec(items.url) } })).body;
+    integration = (await backend.api.call<IntegrationView>('POST', '/api/integration/register', { name: 'Items', type: 'openapi', config: { openAPISpec: itemsSpec(items.url) } })).body;
   });
 
   afterAll(async () => {
-    await nc?.close();
-    await stack?.stop();
     await new Promise((r) => items?.server.close(r));
   });
 
   it('POST /api/integration/:id/execute returns the upstream answer and how long it took', async () => {
-    const res = await api.call<ExecuteResult>('POST', `/api/integration/${integration.id}/execute`, { action: 'getItem', params: { id: 7 } });
+    const res = await backend.api.call<ExecuteResult>('POST', `/api/integration/${integration.id}/execute`, { action: 'getItem', params: { id: 7 } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 200, body: { id: 7 }, durationMs: expect.any(Number) });
-    const bad = await api.call<{ error: { code: string; message: string } }>('POST', `/api/integration/${integration.id}/execute`, { action: 'getItem', params: { id: 'x' } });
+    const bad = await backend.api.call<{ error: { code: string; message: string } }>('POST', `/api/integration/${integration.id}/execute`, { action: 'getItem', params: { id: 'x' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('id');
   });
 
   it('GET /api/integration/:id/metrics and /logs report the calls', async () => {
-    await waitFor(async () => (await api.call<{ items: unknown[] }>('GET', `/api/integration/${integration.id}/logs`)).body.items.length >= 2, { what: 'logs' });
-    const metrics = await api.call<{ requests: number; errors: number }>('GET', `/api/integration/${integration.id}/metrics?window=300`);
+    await waitFor(async () => (await backend.api.call<{ items: unknown[] }>('GET', `/api/integration/${integration.id}/logs`)).body.items.length >= 2, { what: 'logs' });
+    const metrics = await backend.api.call<{ requests: number; errors: number }>('GET', `/api/integration/${integration.id}/metrics?window=300`);
     expect(metrics.body).toMatchObject({ requests: 2, errors: 1 });
   });
 
   it('never answers wrongly when a hub replica dies under load: each reply is the right one or TIMEOUT', async () => {
-    const replica = stack.addReplica('hub', { AUTOWEAVE_HEALTH_PORT: String(await freePort()) });
+    const replica = backend.stack.addReplica('hub', { AUTOWEAVE_HEALTH_PORT: String(await freePort()) });
     const instances = new Set<string>();
     await waitFor(async () => {
-      const reply = JSON.parse(new TextDecoder().decode((await nc.request(PING.hub, '', { timeout: 2000 })).data)) as Envelope<{ instance: string }>;
+      const reply = JSON.parse(new TextDecoder().decode((await backend.nc.request(PING.hub, '', { timeout: 2000 })).data)) as Envelope<{ instance: string }>;
       if (reply.ok) instances.add(reply.data.instance);
       return instances.size === 2;
     }, { timeoutMs: 30_000, what: 'two hub replicas answering' });
@@ -82,7 +73,7 @@ describe('execute end to end: over HTTP, and with a hub replica killed mid-load'
         const id = next++;
         if (id === 150) void replica.kill();
         try {
-          const msg = await nc.request(INTEGRATION_REQUEST.execute, JSON.stringify({ integrationId: integration.id, action: 'getItem', params: { id } }), { timeout: 3000 });
+          const msg = await backend.nc.request(INTEGRATION_REQUEST.execute, JSON.stringify({ integrationId: integration.id, action: 'getItem', params: { id } }), { timeout: 3000 });
           const reply = JSON.parse(new TextDecoder().decode(msg.data)) as Envelope<ExecuteResult>;
           if (reply.ok) outcomes.push((reply.data.body as { id: number }).id === id ? 'ok' : 'WRONG');
           else outcomes.push(reply.error.code === 'TIMEOUT' || reply.error.code === 'UNAVAILABLE' ? reply.error.code : 'WRONG');

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { AGENT, type Envelope, type IntegrationView, type ManifestsResult } from '@autoweave/contracts';
 import { waitFor } from '@autoweave/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ApiClient } from './support/http.js';
-import { Stack } from './support/stack.js';
+import { useBackend } from './support/backend.js';
 
 const spec = {
   openapi: '3.0.3',
@@ -19,26 +17,13 @@ const spec = {
 };
 
 describe('manifests end to end: an OpenAPI integration gets validated Kubernetes manifests', () => {
-  let stack: Stack;
-  let api: ApiClient;
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    stack = await Stack.start();
-    api = new ApiClient(stack.gatewayUrl, stack.adminKey);
-    nc = await connect({ servers: stack.nats.url });
-  });
-
-  afterAll(async () => {
-    await nc?.close();
-    await stack?.stop();
-  });
+  const backend = useBackend();
 
   const ask = async <T>(payload: unknown): Promise<Envelope<T>> =>
-    JSON.parse(new TextDecoder().decode((await nc.request(AGENT.generateManifests, JSON.stringify(payload), { timeout: 10_000 })).data)) as Envelope<T>;
+    JSON.parse(new TextDecoder().decode((await backend.nc.request(AGENT.generateManifests, JSON.stringify(payload), { timeout: 10_000 })).data)) as Envelope<T>;
 
   it('generates and stores manifests when an OpenAPI integration is registered', async () => {
-    const registered = await api.call<IntegrationView>('POST', '/api/integration/register', {
+    const registered = await backend.api.call<IntegrationView>('POST', '/api/integration/register', {
       name: 'Orders API',
       type: 'openapi',
       config: { openAPISpec: spec },
@@ -46,7 +31,7 @@ describe('manifests end to end: an OpenAPI integration gets validated Kubernetes
     });
     expect(registered.status).toBe(201);
     const yaml = await waitFor(async () => {
-      const res = await fetch(`${stack.gatewayUrl}/api/integration/${registered.body.id}/manifests`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+      const res = await fetch(`${backend.stack.gatewayUrl}/api/integration/${registered.body.id}/manifests`, { headers: { authorization: `Bearer ${backend.stack.adminKey}` } });
       return res.status === 200 ? { type: res.headers.get('content-type'), text: await res.text() } : undefined;
     }, { timeoutMs: 20_000, what: 'manifests to be stored' });
     expect(yaml.type).toMatch(/yaml/);
@@ -55,16 +40,16 @@ describe('manifests end to end: an OpenAPI integration gets validated Kubernetes
     }
     expect(yaml.text).toContain('registry.example.com/orders:2.1.0');
     expect(yaml.text).toContain('host: orders.example.com');
-    const json = await api.call<ManifestsResult>('GET', `/api/integration/${registered.body.id}/manifests?format=json`);
+    const json = await backend.api.call<ManifestsResult>('GET', `/api/integration/${registered.body.id}/manifests?format=json`);
     expect(json.body.validation).toMatchObject({ valid: true, errors: [] });
     expect(Object.keys(json.body.files)).toContain('kustomization.yaml');
 
     // A new spec (integration.openapi.updated) regenerates them: the Ingress gains the new path.
-    const current = (await api.call<IntegrationView>('GET', `/api/integration/${registered.body.id}`)).body;
+    const current = (await backend.api.call<IntegrationView>('GET', `/api/integration/${registered.body.id}`)).body;
     const newSpec = { ...spec, paths: { ...spec.paths, '/invoices': { get: { operationId: 'listInvoices', responses: { 200: { description: 'ok' } } } } } };
-    expect((await api.call('PUT', `/api/integration/${registered.body.id}`, { revision: current.revision, config: { ...current.config, openAPISpec: newSpec } })).status).toBe(200);
+    expect((await backend.api.call('PUT', `/api/integration/${registered.body.id}`, { revision: current.revision, config: { ...current.config, openAPISpec: newSpec } })).status).toBe(200);
     await waitFor(async () => {
-      const res = await fetch(`${stack.gatewayUrl}/api/integration/${registered.body.id}/manifests`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+      const res = await fetch(`${backend.stack.gatewayUrl}/api/integration/${registered.body.id}/manifests`, { headers: { authorization: `Bearer ${backend.stack.adminKey}` } });
       return (await res.text()).includes('/v1/invoices');
     }, { timeoutMs: 20_000, what: 'manifests regenerated with the new path' });
   });
@@ -86,7 +71,7 @@ describe('manifests end to end: an OpenAPI integration gets validated Kubernetes
   });
 
   it('answers 404 for an integration without manifests', async () => {
-    const res = await api.call('GET', '/api/integration/6f1c7c1e-2f44-4d7e-9b8a-3c3e1f0a9b11/manifests');
+    const res = await backend.api.call('GET', '/api/integration/6f1c7c1e-2f44-4d7e-9b8a-3c3e1f0a9b11/manifests');
     expect(res.status).toBe(404);
   });
 });

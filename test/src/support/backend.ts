@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ApiClient } from './http.js';
+import { SERVICES, Stack } from './stack.js';
+
+export interface Backend {
+  stack: Stack;
+  /** An API client with the admin key. */
+  api: ApiClient;
+  /** A plain NATS client on the backend's server. */
+  nc: NatsConnection;
+}
+
+/**
+ * Starts the whole backend (five services as processes on a private
+ * nats-server) before the tests of a file, and stops it after them, checking
+ * that every service exited cleanly on SIGTERM. The fields are set once
+ * beforeAll has run.
+ */
+export function useBackend(): Backend {
+  const backend = {} as Backend;
+  beforeAll(async () => {
+    backend.stack = await Stack.start();
+    backend.api = new ApiClient(backend.stack.gatewayUrl, backend.stack.adminKey);
+    backend.nc = await connect({ servers: backend.stack.nats.url });
+  });
+  afterAll(async () => {
+    await backend.nc?.close();
+    if (!backend.stack) return;
+    const codes = await backend.stack.stop();
+    expect(codes).toEqual(Object.fromEntries(SERVICES.map((s) => [s, 0])));
+  });
+  return backend;
+}
