@@ -181,6 +181,10 @@ async function startApp<C extends BaseConfig>(
  * start, saying why.
  */
 export async function runServiceMain<C extends BaseConfig>(def: ServiceDefinition<C>): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(usage(def));
+    return;
+  }
   const fallbackLogger = createLogger({ service: def.name });
   process.on('unhandledRejection', (reason) => fallbackLogger.error({ err: String(reason) }, 'unhandled rejection'));
   let running: RunningService<C>;
@@ -207,4 +211,19 @@ export async function runServiceMain<C extends BaseConfig>(def: ServiceDefinitio
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function usage(def: Pick<ServiceDefinition, 'name' | 'defaultHealthPort' | 'pingSubject' | 'queueGroup'>): string {
+  return [
+    `usage: node dist/main.js            (the AutoWeave ${def.name} service)`,
+    '',
+    'Configured by environment variables only (all of them: docs/CONFIGURATION.md). The common ones:',
+    '  NATS_URL                 NATS server(s), default nats://127.0.0.1:4222',
+    '  LOG_LEVEL                trace|debug|info|warn|error|silent, default info',
+    `  AUTOWEAVE_HEALTH_PORT    /health/live, /health/ready, /metrics; default ${def.defaultHealthPort}`,
+    '  AUTOWEAVE_SHUTDOWN_TIMEOUT_MS  time to drain on SIGTERM/SIGINT, default 15000',
+    '',
+    `It answers ${def.pingSubject} on the bus, in queue group "${def.queueGroup}".`,
+    '',
+  ].join('\n');
 }
