@@ -9,6 +9,7 @@ export * from './dto/ping.dto.js';
 export * from './dto/execute.dto.js';
 export * from './dto/insight.dto.js';
 export * from './dto/manifests.dto.js';
+export * from './dto/discovery.dto.js';
 export * from './integration-types/spec.js';
 export * from './integration-types/common.js';
 export * from './integration-types/openapi.js';

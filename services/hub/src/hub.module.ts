@@ -12,6 +12,8 @@ import { UpstreamClient } from './execute/upstream-client.js';
 import { IntegrationGuards } from './guards/integration-guards.js';
 import { registerExecuteHandler } from './handlers/execute.handlers.js';
 import { InsightHandlers } from './handlers/insight.handlers.js';
+import { IntakeHandlers } from './handlers/intake.handlers.js';
+import { ModuleIntake } from './intake/module-intake.js';
 import { RegistryHandlers } from './handlers/registry.handlers.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { HealthProber } from './health/health-prober.js';
@@ -51,7 +53,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 @Module({
-  controllers: [RegistryHandlers, InsightHandlers],
+  controllers: [RegistryHandlers, InsightHandlers, IntakeHandlers],
   providers: [
     { provide: UpstreamClient, useFactory: () => new UpstreamClient() },
     { provide: OAuth2TokenCache, inject: [UpstreamClient], useFactory: (client: UpstreamClient) => new OAuth2TokenCache(client) },
@@ -137,6 +139,18 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
           setHealth: (id, health) => registry.setHealth(id, health),
           publish: (subject, data) => runtime.bus.publish(subject, data),
           log,
+          logger: runtime.logger,
+        }),
+    },
+    {
+      provide: ModuleIntake,
+      inject: [RUNTIME, RegistryService, RegistrySnapshot, RegistryRepository],
+      useFactory: (runtime: Runtime, registry: RegistryService, snapshot: RegistrySnapshot, repository: RegistryRepository) =>
+        new ModuleIntake({
+          registry,
+          all: () => snapshot.all(),
+          byName: (name) => repository.findByName(name),
+          publish: (subject, data) => runtime.bus.publish(subject, data),
           logger: runtime.logger,
         }),
     },

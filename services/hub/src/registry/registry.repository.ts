@@ -34,6 +34,13 @@ export class RegistryRepository {
     return found.filter((s): s is StoredIntegration => s !== undefined);
   }
 
+  /** The integration that owns a name (case-insensitive), straight from the store. */
+  async findByName(name: string): Promise<StoredIntegration | undefined> {
+    const entry = await this.kv.get(NAME_PREFIX + nameHash(name));
+    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
+    return this.get(entry.json<{ id: string }>().id);
+  }
+
   /** Claims the name, then writes the record; releases the name if the write fails. */
   async create(record: IntegrationRecord): Promise<StoredIntegration> {
     const nameKey = NAME_PREFIX + nameHash(record.name);

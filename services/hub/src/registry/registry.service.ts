@@ -104,7 +104,10 @@ export class RegistryService {
   }
 
   setEnabled(id: string, enabled: boolean): Promise<IntegrationView> {
-    const status: IntegrationStatus = enabled ? 'active' : 'disabled';
+    return this.setStatus(id, enabled ? 'active' : 'disabled');
+  }
+
+  setStatus(id: string, status: IntegrationStatus): Promise<IntegrationView> {
     return this.modify(id, undefined, async (current) => ({ ...current, status })).then((s) => this.view(s));
   }
 
