@@ -1,13 +1,15 @@
 import { BUCKETS, PING, QUEUE_GROUPS } from '@autoweave/contracts';
 import type { ServiceDefinition } from '@autoweave/service-kit';
+import { loadDiscoveryConfig, type DiscoveryConfig } from './config.js';
 import { DiscoveryModule } from './discovery.module.js';
 
 /** The discovery service as the service kit runs it; main.ts and the tests both start it from here. */
-export const discoveryService: ServiceDefinition = {
+export const discoveryService: ServiceDefinition<DiscoveryConfig> = {
   name: 'discovery',
   pingSubject: PING.discovery,
   queueGroup: QUEUE_GROUPS.discovery,
   defaultHealthPort: 3101,
   buckets: [BUCKETS.services],
   module: DiscoveryModule,
+  loadConfig: loadDiscoveryConfig,
 };

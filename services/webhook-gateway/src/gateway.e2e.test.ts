@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { ERROR_CODES, HEADERS, INTEGRATION_ADMIN,
+import { ERROR_CODES, HEADERS, INTEGRATION_ADMIN, SERVICE_EVENTS,
   INTEGRATION_REQUEST, PING, type Envelope, type ErrorCode } from '@autoweave/contracts';
 import type { RunningService } from '@autoweave/service-kit';
 import { runService } from '@autoweave/service-kit';
@@ -173,6 +173,28 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
       const malformed = await call('PUT', `/api/integration/${ID}`, { body: {}, headers: { 'if-match': 'W/"3"' } });
       expect(malformed.status).toBe(400);
       expect(hub.received).toHaveLength(0);
+    });
+  });
+
+  describe('service registration', () => {
+    it('POST /api/services/register publishes service.registered with the body as is and answers 202', async () => {
+      const body = { name: 'billing', url: 'http://billing:8080', metadata: { integratable: true, openAPIEndpoint: '/openapi.json' } };
+      const sub = client.subscribe(SERVICE_EVENTS.registered, { max: 1 });
+      const got = (async () => {
+        for await (const m of sub) return m.json();
+        return undefined;
+      })();
+      await client.flush();
+      const res = await call('POST', '/api/services/register', { body });
+      expect(res.status).toBe(202);
+      expect(res.json).toEqual({ accepted: true });
+      expect(await got).toEqual(body);
+      expect(hub.received).toHaveLength(0);
+    });
+
+    it('needs a key with write scope', async () => {
+      const res = await call('POST', '/api/services/register', { body: { name: 'x', url: 'http://x' }, key: null });
+      expect(res.status).toBe(401);
     });
   });
 
@@ -452,6 +474,7 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
         'GET /api/integration/{id}/metrics',
         'GET /api/integration/{id}/logs',
         'GET /api/integration/{id}/manifests',
+        'POST /api/services/register',
         'POST /api/keys',
         'GET /api/keys',
         'DELETE /api/keys/{id}',

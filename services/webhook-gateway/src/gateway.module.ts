@@ -10,10 +10,11 @@ import { IntegrationCallController, IntegrationController } from './http/integra
 import { KeysController } from './http/keys.controller.js';
 import { OpenApiController } from './http/openapi.controller.js';
 import { OpenApiDocument } from './http/openapi.js';
+import { ServicesController } from './http/services.controller.js';
 import { IntegrationAdmin } from './integrations/integration-admin.js';
 
 @Module({
-  controllers: [IntegrationController, IntegrationCallController, KeysController, HealthController, OpenApiController],
+  controllers: [IntegrationController, IntegrationCallController, KeysController, ServicesController, HealthController, OpenApiController],
   providers: [
     {
       provide: ApiKeyRegistry,

@@ -99,7 +99,7 @@ describe('hub - discovered modules become integrations, idempotently (two replic
     ['a spec that fails validation', module('broken-2', { config: { openAPISpec: { hello: 'world' } } }), /./],
   ])('publishes integration.failed for %s and registers nothing', async (_case, m, reason) => {
     announce(m);
-    await waitFor(() => events.some((e) => e.subject === INTEGRATION_EVENTS.failed && e.data.name === m.name), { what: 'integration.failed' });
+    await waitFor(() => events.some((e) => e.subject === INTEGRATION_EVENTS.failed && e.data.name === m.name), { what: 'a failed event' });
     expect(String(events.find((e) => e.subject === INTEGRATION_EVENTS.failed && e.data.name === m.name)!.data.reason)).toMatch(reason);
     expect(await byName(m.name)).toHaveLength(0);
   });

@@ -136,3 +136,23 @@ export class ExecuteResultSchema {
   @ApiProperty({ example: 12.5 })
   durationMs!: number;
 }
+
+export class RegisterServiceSchema {
+  @ApiProperty({ example: 'billing' })
+  name!: string;
+  @ApiPropertyOptional({ example: '1.2.0' })
+  version?: string;
+  @ApiProperty({ example: 'http://billing:8080' })
+  url!: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: '{integratable?: boolean, openAPIEndpoint?: "/openapi.json", healthCheck?: {endpoint?, interval? (ms)}}',
+  })
+  metadata?: Record<string, unknown>;
+}
+
+export class AcceptedSchema {
+  @ApiProperty({ example: true })
+  accepted!: boolean;
+}
