@@ -62,6 +62,13 @@ try {
   await waitFor(async () => (await ping(PING.hub)) && (await ping(PING.discovery)), { timeoutMs: 30000, what: 'hub and discovery' });
 
   const waiting = new Map();
+  // Where the time goes: publish -> announced by discovery (stage 1) -> created by the hub (stage 2).
+  const announcedAt = new Map();
+  const announced = nc.subscribe(INTEGRATION_EVENTS.moduleDiscovered, {
+    callback: (_err, msg) => announcedAt.set(msg.json().name, performance.now()),
+  });
+  const stage1 = [];
+  const stage2 = [];
   const created = nc.subscribe(INTEGRATION_EVENTS.created, {
     callback: (_err, msg) => {
       const { name } = msg.json();
@@ -74,9 +81,15 @@ try {
       const t0 = performance.now();
       const timer = setTimeout(() => reject(new Error(`${name} not integrated within 10 s`)), 10000);
       waiting.set(name, () => {
+        const t2 = performance.now();
         clearTimeout(timer);
         waiting.delete(name);
-        resolve(performance.now() - t0);
+        const t1 = announcedAt.get(name);
+        if (t1 !== undefined) {
+          stage1.push(t1 - t0);
+          stage2.push(t2 - t1);
+        }
+        resolve(t2 - t0);
       });
       nc.publish(SERVICE_EVENTS.registered, JSON.stringify({ name, version: '1.0.0', url: `${base}/svc-${i}`, metadata: { integratable: true, openAPIEndpoint: '/openapi.json' } }));
     });
@@ -86,6 +99,7 @@ try {
   const discovery = [];
   for (let i = 0; i < services; i++) discovery.push(await discover(i));
   created.unsubscribe();
+  announced.unsubscribe();
 
   // The baseline: one plain GET of the same spec on a new connection, as discovery makes one per service.
   const fetchOnce = async (i) => {
@@ -106,6 +120,7 @@ try {
     services,
     discoveryMs: { median: percentile(discovery, 0.5), p99: percentile(discovery, 0.99) },
     plainFetchMs: { median: percentile(plain, 0.5), p99: percentile(plain, 0.99) },
+    stagesMedianMs: { discovery: percentile(stage1, 0.5), hub: percentile(stage2, 0.5) },
     ratio: Number((percentile(discovery, 0.5) / percentile(plain, 0.5)).toFixed(3)),
   }));
 } finally {
