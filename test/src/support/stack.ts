@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PING } from '@autoweave/contracts';
 import { freePort, startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
+import { connect } from '@nats-io/transport-node';
 
 export const SERVICES = ['discovery', 'hub', 'agent-adapter', 'webhook-gateway', 'pipeline-worker'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -113,6 +115,7 @@ export class Stack {
     return this.services.get(name)!;
   }
 
+  /** Ready = the gateway's /health/ready answers 200 and every service answers its ping on the bus. */
   async waitUntilReady(): Promise<void> {
     await waitFor(
       async () => {
@@ -121,6 +124,20 @@ export class Stack {
       },
       { timeoutMs: 30_000, what: 'the gateway to be ready' },
     );
+    const nc = await connect({ servers: this.nats.url });
+    try {
+      for (const subject of Object.values(PING)) {
+        await waitFor(
+          async () => {
+            const reply = JSON.parse(new TextDecoder().decode((await nc.request(subject, '', { timeout: 1000 })).data)) as { ok: boolean };
+            return reply.ok;
+          },
+          { timeoutMs: 30_000, what: `an answer on ${subject}` },
+        );
+      }
+    } finally {
+      await nc.close();
+    }
   }
 
   async restart(name: ServiceName): Promise<void> {
