@@ -1,3 +1,4 @@
 export * from './types.js';
+export * from './rules/index.js';
 export * from './generate/index.js';
 export * from './validate/index.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { AppError } from '@autoweave/contracts';
 import type { DeployConfig } from '../types.js';
 import { checkImage, defaultDeployConfig, resolveDeployConfig } from './defaults.js';
-import { parseQuantity } from './quantity.js';
+import { parseResourceQuantity as parseQuantity } from './quantity.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {

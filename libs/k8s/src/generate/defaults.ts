@@ -1,7 +1,8 @@
 import { AppError } from '@autoweave/contracts';
 import type { DeployConfig } from '../types.js';
 import { RESERVED_LABEL_KEYS } from './labels.js';
-import { parseQuantity } from './quantity.js';
+import { isDns1123Label, isDns1123Subdomain, isLabelKey, isLabelValue } from '../rules/names.js';
+import { parseResourceQuantity } from './quantity.js';
 
 /** Defaults for everything but the image and the port (which comes from the spec, else 8080). */
 export const defaultDeployConfig = Object.freeze({
@@ -59,10 +60,7 @@ const DEPLOY_KEYS = new Set([
   'argocd',
 ]);
 
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const LABEL_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** Reserved for what the generator sets itself (integration id/name, spec path, credentials). */
 const RESERVED_ENV_PREFIX = 'AUTOWEAVE_';
 
@@ -92,32 +90,10 @@ function str(value: unknown, field: string): string {
   return value;
 }
 
-/** A DNS-1123 subdomain: lowercase labels joined by dots, <= 253 characters. */
-export function isDnsSubdomain(value: string): boolean {
-  return value.length <= 253 && value.split('.').every((l) => l.length <= 63 && DNS_SUBDOMAIN_LABEL.test(l));
-}
-
-export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && DNS_LABEL.test(value);
-}
-
 /** A host name for an Ingress rule: a DNS subdomain with at least one dot, optionally `*.` first. */
 export function isIngressHost(value: string): boolean {
   const host = value.startsWith('*.') ? value.slice(2) : value;
-  return host.includes('.') && isDnsSubdomain(host) && !/^[0-9.]+$/.test(host);
-}
-
-/** A label key: optional DNS-subdomain prefix and '/', then a name of <= 63 characters. */
-export function isLabelKey(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || !isDnsSubdomain(prefix))) return false;
-  return name.length <= 63 && LABEL_NAME_PART.test(name);
-}
-
-export function isLabelValue(value: string): boolean {
-  return value === '' || (value.length <= 63 && LABEL_NAME_PART.test(value));
+  return host.includes('.') && isDns1123Subdomain(host) && !/^[0-9.]+$/.test(host);
 }
 
 /**
@@ -157,14 +133,14 @@ function resolveResources(value: unknown): ResolvedResources {
       const q = amounts[res];
       if (q === undefined) continue;
       const text = typeof q === 'number' ? String(q) : q;
-      if (typeof text !== 'string' || parseQuantity(text) === undefined || parseQuantity(text)! <= 0) {
+      if (typeof text !== 'string' || parseResourceQuantity(text) === undefined || parseResourceQuantity(text)! <= 0) {
         fail(`${field}.${res}`, `must be a positive Kubernetes quantity (e.g. ${d[part][res]}), not ${JSON.stringify(q)}`);
       }
       out[part][res] = text;
     }
   }
   for (const res of ['cpu', 'memory'] as const) {
-    if (parseQuantity(out.requests[res])! > parseQuantity(out.limits[res])!) {
+    if (parseResourceQuantity(out.requests[res])! > parseResourceQuantity(out.limits[res])!) {
       fail(`deploy.resources.requests.${res}`, `request ${out.requests[res]} exceeds the limit ${out.limits[res]}`);
     }
   }
@@ -183,7 +159,7 @@ function resolveIngress(value: unknown): ResolvedDeployConfig['ingress'] {
   else if (isRecord(t)) {
     checkKeys(t, ['secretName'], 'deploy.ingress.tls');
     const secretName = str(t['secretName'], 'deploy.ingress.tls.secretName');
-    if (!isDnsSubdomain(secretName)) fail('deploy.ingress.tls.secretName', `must be a DNS-1123 subdomain, not ${JSON.stringify(secretName)}`);
+    if (!isDns1123Subdomain(secretName)) fail('deploy.ingress.tls.secretName', `must be a DNS-1123 subdomain, not ${JSON.stringify(secretName)}`);
     tls = { secretName };
   } else if (t !== undefined) fail('deploy.ingress.tls', 'must be a boolean or {secretName}');
   const out: NonNullable<ResolvedDeployConfig['ingress']> = {
@@ -193,7 +169,7 @@ function resolveIngress(value: unknown): ResolvedDeployConfig['ingress'] {
   };
   if (value['className'] !== undefined) {
     const className = str(value['className'], 'deploy.ingress.className');
-    if (!isDnsSubdomain(className)) fail('deploy.ingress.className', `must be a DNS-1123 subdomain, not ${JSON.stringify(className)}`);
+    if (!isDns1123Subdomain(className)) fail('deploy.ingress.className', `must be a DNS-1123 subdomain, not ${JSON.stringify(className)}`);
     out.className = className;
   }
   if (value['controllerNamespace'] !== undefined) {
@@ -204,7 +180,7 @@ function resolveIngress(value: unknown): ResolvedDeployConfig['ingress'] {
 
 function namespace(value: unknown, field: string): string {
   const ns = str(value, field);
-  if (!isDnsLabel(ns)) fail(field, `must be a DNS-1123 label (lowercase alphanumerics and '-', <= 63), not ${JSON.stringify(ns)}`);
+  if (!isDns1123Label(ns)) fail(field, `must be a DNS-1123 label (lowercase alphanumerics and '-', <= 63), not ${JSON.stringify(ns)}`);
   return ns;
 }
 

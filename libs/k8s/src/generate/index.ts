@@ -17,15 +17,11 @@ export {
   defaultDeployConfig,
   resolveDeployConfig,
   checkImage,
-  isDnsLabel,
-  isDnsSubdomain,
   isIngressHost,
-  isLabelKey,
-  isLabelValue,
   type ResolvedDeployConfig,
   type ResolvedResources,
 } from './defaults.js';
-export { parseQuantity } from './quantity.js';
+export { parseResourceQuantity } from './quantity.js';
 export { toYaml, toMultiDocYaml, stableJson, YAML_OPTIONS } from './yaml.js';
 export { apiFacts, ingressPaths, type ApiFacts } from './api-facts.js';
 export { credentialEnv, credentialParts, requiredSchemes, type CredentialEnv } from './credentials.js';

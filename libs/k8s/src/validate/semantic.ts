@@ -2,7 +2,8 @@
  * Checks the schemas cannot express: references between fields and between objects of one set.
  */
 import type { K8sObject, ValidationIssue } from '../types.js';
-import { parseQuantity } from './quantity.js';
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, labelKeyProblem } from '../rules/names.js';
+import { parseQuantity } from '../rules/quantity.js';
 import { escapePointer } from './strict.js';
 
 type Json = Record<string, unknown>;
@@ -17,32 +18,6 @@ function asStringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(asRecord(value) ?? {})) if (typeof v === 'string') out[k] = v;
   return out;
-}
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
-export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-/** Why a label key is invalid, or undefined when it is valid. */
-export function labelKeyProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return `its prefix "${prefix}" is not a DNS-1123 subdomain`;
-  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-    return 'its name part must be 1-63 characters of letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
-  }
-  return undefined;
-}
-export function isLabelValue(value: string): boolean {
-  return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
 /** Kinds whose names must be DNS-1123 labels (they become host names); the rest: DNS-1123 subdomains. */

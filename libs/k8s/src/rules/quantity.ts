@@ -2,6 +2,7 @@
  * Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource): a signed decimal number with
  * an optional binary-SI (Ki, Mi, Gi, Ti, Pi, Ei), decimal-SI (n, u, m, k, M, G, T, P, E) or exponent
  * (e3, E-2) suffix. `100m`, `128Mi`, `0.5`, `1e3` are quantities; `abc`, `1.5.0`, `10MB` are not.
+ * One definition for the generator and the validator.
  */
 const QUANTITY = /^([+-]?(?:\d+|\d+\.\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
 
