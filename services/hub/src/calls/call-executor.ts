@@ -1,5 +1,6 @@
 import { AppError, type ExecuteRequestDto, type ExecuteResult, type OpenApiConfigDto } from '@autoweave/contracts';
-import { findOperation, resolveServerUrl, selfContainedSchema, type Operation, type ParsedApi } from '@autoweave/openapi';
+import { findOperation, selfContainedSchema, type Operation, type ParsedApi } from '@autoweave/openapi';
+import { baseUrlOf } from '../apis/base-url.js';
 import type { ApiCatalog } from '../apis/api-catalog.js';
 import { applyAuth, type AuthConfig } from '../execute/auth.js';
 import type { OAuth2TokenCache } from '../execute/oauth2-token-cache.js';
@@ -82,7 +83,7 @@ export class CallExecutor {
     const resolved = this.deps.validator.validate(op, dto.params, (schema) => selfContainedSchema(api, schema));
     const request = buildRequest(op, resolved, baseUrlOf(api, config));
     const timeoutMs = dto.timeoutMs ?? config.timeoutMs ?? this.deps.defaultTimeoutMs;
-    const guards = this.deps.guards.for(record.id, { rateLimit: config.rateLimit, breaker: config.breaker, timeoutMs });
+    const guards = this.deps.guards.for(record.id, revision, { rateLimit: config.rateLimit, breaker: config.breaker });
     await guards.admit();
     const response = await guards.run(() => this.send(request, op, api, config.auth, timeoutMs));
     if (response.status >= 400) throw new UpstreamStatus(response);
@@ -136,12 +137,6 @@ export function upstreamError(response: UpstreamResponse, durationMs: number): A
 export function countsAsFailure(err: unknown): boolean {
   if (err instanceof UpstreamStatus) return err.response.status >= 500;
   return err instanceof AppError && (err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE');
-}
-
-function baseUrlOf(api: ParsedApi, config: OpenApiConfigDto): string {
-  const url = config.baseUrl ?? resolveServerUrl(api, 0, config.serverVariables);
-  if (!url) throw new AppError('VALIDATION', 'the spec has no servers and config.baseUrl is not set: set config.baseUrl');
-  return url;
 }
 
 function unknownAction(action: string, api: ParsedApi): AppError {

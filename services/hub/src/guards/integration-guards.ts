@@ -6,7 +6,6 @@ type Task<T> = () => Promise<T>;
 export interface GuardConfig {
   rateLimit?: RateLimitDto;
   breaker?: BreakerDto;
-  timeoutMs: number;
 }
 
 /** The breaker and rate limiter of one integration. */
@@ -19,6 +18,8 @@ export interface Guards {
 }
 
 interface Entry {
+  /** The registry revision the settings were last checked at: same revision, same guards, no work. */
+  revision: number;
   fingerprint: string;
   guards: Guards;
   close(): void;
@@ -26,7 +27,7 @@ interface Entry {
 
 /**
  * One breaker and one token bucket per integration, kept across calls and
- * rebuilt when the integration's rateLimit/breaker/timeout settings change.
+ * rebuilt when the integration's rateLimit/breaker settings change.
  * State is per hub replica: each replica protects the upstream from its own
  * share of the load.
  */
@@ -41,12 +42,17 @@ export class IntegrationGuards {
     },
   ) {}
 
-  for(integrationId: string, config: GuardConfig): Guards {
-    const fingerprint = JSON.stringify([config.rateLimit, config.breaker, config.timeoutMs]);
+  for(integrationId: string, revision: number, config: GuardConfig): Guards {
     const existing = this.entries.get(integrationId);
-    if (existing?.fingerprint === fingerprint) return existing.guards;
+    if (existing?.revision === revision) return existing.guards;
+    // A new revision may not touch these settings (a tag, a health change): keep the breaker's state then.
+    const fingerprint = JSON.stringify([config.rateLimit, config.breaker]);
+    if (existing?.fingerprint === fingerprint) {
+      existing.revision = revision;
+      return existing.guards;
+    }
     existing?.close();
-    const entry = this.build(integrationId, config, fingerprint);
+    const entry = this.build(integrationId, revision, config, fingerprint);
     this.entries.set(integrationId, entry);
     return entry.guards;
   }
@@ -60,7 +66,7 @@ export class IntegrationGuards {
     for (const id of [...this.entries.keys()]) this.forget(id);
   }
 
-  private build(integrationId: string, config: GuardConfig, fingerprint: string): Entry {
+  private build(integrationId: string, revision: number, config: GuardConfig, fingerprint: string): Entry {
     const limiter = config.rateLimit
       ? new RateLimiter({ rate: config.rateLimit.rps, burst: config.rateLimit.burst ?? config.rateLimit.rps, queue: config.rateLimit.queue ?? 0 })
       : undefined;
@@ -68,8 +74,9 @@ export class IntegrationGuards {
       `integration:${integrationId}`,
       (task: Task<unknown>) => task(),
       {
-        // The call has its own timeout (the upstream client aborts it); the breaker's is a backstop.
-        timeout: config.timeoutMs + 1000,
+        // Each call carries its own deadline (the upstream client aborts it and throws TIMEOUT, which
+        // counts as a failure); a breaker-wide timeout would cut calls that asked for longer.
+        timeout: false,
         errorThresholdPercentage: config.breaker?.errorThresholdPercentage,
         resetTimeout: config.breaker?.resetTimeoutMs,
         volumeThreshold: config.breaker?.volumeThreshold,
@@ -87,6 +94,7 @@ export class IntegrationGuards {
       breakerState: () => breaker.state(),
     };
     return {
+      revision,
       fingerprint,
       guards,
       close: () => {

@@ -1,5 +1,6 @@
 import { AppError, type HealthProbeResult, type OpenApiConfigDto } from '@autoweave/contracts';
-import { findHealthOperation, findOperation, resolveServerUrl, type Operation, type ParsedApi } from '@autoweave/openapi';
+import { findHealthOperation, findOperation, type Operation, type ParsedApi } from '@autoweave/openapi';
+import { baseUrlOf } from '../apis/base-url.js';
 import type { ApiCatalog } from '../apis/api-catalog.js';
 import { applyAuth } from '../execute/auth.js';
 import type { OAuth2TokenCache } from '../execute/oauth2-token-cache.js';
@@ -49,8 +50,7 @@ export class HealthProber {
   }
 
   private async request(api: ParsedApi, config: OpenApiConfigDto): Promise<{ request: UpstreamRequest; op?: Operation }> {
-    const baseUrl = config.baseUrl ?? resolveServerUrl(api, 0, config.serverVariables);
-    if (!baseUrl) throw new AppError('VALIDATION', 'no base URL: set config.baseUrl');
+    const baseUrl = baseUrlOf(api, config);
     const op = config.healthCheck?.operationId ? findOperation(api, config.healthCheck.operationId) : findHealthOperation(api);
     if (!op) return { request: { method: 'GET', url: baseUrl, headers: { accept: '*/*' } } };
     const request = buildRequest(op, { path: {}, query: {}, header: {}, cookie: {} }, baseUrl);
