@@ -17,3 +17,5 @@ export * from './integration-types/webhook.js';
 export * from './integration-types/plugin.js';
 export * from './integration-types/database.js';
 export * from './integration-types/registry.js';
+export * from './integration-record.js';
+export * from './dto/webhook.dto.js';

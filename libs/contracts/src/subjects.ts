@@ -29,6 +29,8 @@ export const INTEGRATION_ADMIN = {
   metrics: 'integration.admin.metrics',
   logs: 'integration.admin.logs',
   sync: 'integration.admin.sync',
+  /** New Standard Webhooks secret for a webhook integration; the old one stays valid for a grace period. */
+  rotateSecret: 'integration.admin.rotate-secret',
 } as const;
 
 export const INTEGRATION_REQUEST = {
@@ -66,6 +68,13 @@ export const AGENT = {
   manifestsGenerated: 'agent.manifests.generated',
 } as const;
 
+/** Request/reply verbs about webhook deliveries, answered by the webhook gateway (which delivers). */
+export const WEBHOOK_ADMIN = {
+  deliveries: 'webhook.admin.deliveries',
+  replay: 'webhook.admin.replay',
+  replaySince: 'webhook.admin.replay-since',
+} as const;
+
 export const DISCOVERY = {
   scan: 'discovery.scan',
 } as const;
@@ -90,6 +99,29 @@ export const subjectFor = {
   integrationError: (id: string): string => `integration.${checkToken(id)}.error`,
   /** Where the calls of one integration are logged (the INTEGRATION_LOGS stream). */
   integrationLog: (id: string): string => `integration.log.${checkToken(id)}`,
+  /** An inbound webhook as persisted in WEBHOOKS_IN. */
+  webhookIn: (id: string, eventType: string): string => `webhook.in.${checkToken(id)}.${checkTopic(eventType)}`,
+  /** The topic (under `events.`) an inbound webhook is republished on for subscribers. */
+  webhookEventTopic: (id: string, eventType: string): string => `webhook.${checkToken(id)}.${checkTopic(eventType)}`,
+  /** One outbound delivery attempt, recorded in DELIVERIES; the outcome token lets a reader filter by it. */
+  webhookDelivery: (id: string, outcome: DeliveryOutcome): string => `webhook.delivery.${checkToken(id)}.${outcome}`,
+  /** An outbound webhook whose last attempt failed (WEBHOOK_DLQ). */
+  webhookDeadLetter: (id: string): string => `webhook.dlq.${checkToken(id)}`,
+  /** Items a pipeline could not process (PIPELINE_DLQ). */
+  pipelineDeadLetter: (pipelineId: string): string => `pipeline.dlq.${checkToken(pipelineId)}`,
+} as const;
+
+/** Outcome of one outbound delivery attempt: `dead` is a failed last attempt (the message went to WEBHOOK_DLQ). */
+export const DELIVERY_OUTCOMES = ['succeeded', 'failed', 'dead'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+/** Subject filters for readers of the streams (wildcards; never published to). */
+export const subjectFilter = {
+  webhookIn: (id?: string): string => (id ? `webhook.in.${checkToken(id)}.>` : 'webhook.in.>'),
+  webhookDeliveries: (id: string, outcome?: DeliveryOutcome): string => `webhook.delivery.${checkToken(id)}.${outcome ?? '*'}`,
+  webhookDeadLetters: (id: string): string => `webhook.dlq.${checkToken(id)}`,
+  /** `events.<pattern>` for a subscription pattern such as `user.*` or `order.>`. */
+  events: (pattern: string): string => `${EVENTS_PREFIX}.${pattern}`,
 } as const;
 
 /** JetStream streams and the subjects they capture. */
@@ -99,6 +131,7 @@ export const STREAMS = {
   deliveries: { name: 'DELIVERIES', subjects: ['webhook.delivery.>'] },
   integrationLogs: { name: 'INTEGRATION_LOGS', subjects: ['integration.log.>'] },
   pipelineDlq: { name: 'PIPELINE_DLQ', subjects: ['pipeline.dlq.>'] },
+  webhookDlq: { name: 'WEBHOOK_DLQ', subjects: ['webhook.dlq.>'] },
 } as const;
 
 export type StreamSpec = (typeof STREAMS)[keyof typeof STREAMS];

@@ -1,5 +1,5 @@
 import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
-import { SecretBox } from './registry/secret-box.js';
+import { SecretBox } from '@autoweave/security';
 
 export interface HubConfig extends BaseConfig {
   /** 32-byte AES-256-GCM key (base64 or hex) that encrypts secrets at rest. */

@@ -21,7 +21,7 @@ import { IntegrationLog } from './insight/integration-log.js';
 import { RegistryRepository } from './registry/registry.repository.js';
 import { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { RegistryService } from './registry/registry.service.js';
-import { SecretBox } from './registry/secret-box.js';
+import { SecretBox } from '@autoweave/security';
 
 type Runtime = ServiceRuntime<HubConfig>;
 

@@ -6,7 +6,7 @@ import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/test
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { hubService } from './hub.definition.js';
-import { SecretBox } from './registry/secret-box.js';
+import { SecretBox } from '@autoweave/security';
 
 const SECRET_KEY = randomBytes(32).toString('base64');
 const env = (url: string) => ({ NATS_URL: url, AUTOWEAVE_SECRET_KEY: SECRET_KEY, AUTOWEAVE_HEALTH_PORT: '0', LOG_LEVEL: 'silent' });
@@ -103,7 +103,8 @@ describe('hub - integration registry over NATS', () => {
 
   it.each([
     ['an unknown type', { name: 'x', type: 'ftp', config: {} }, 'type'],
-    ['a webhook without url', { name: 'x', type: 'webhook', config: { events: ['a.b'] } }, 'config.url'],
+    ['a webhook with events but no url', { name: 'x', type: 'webhook', config: { events: ['a.b'] } }, 'config.url'],
+    ['a webhook with a url but no events', { name: 'x', type: 'webhook', config: { url: 'http://example.com/hook' } }, 'config.events'],
     ['a bad webhook secret', { name: 'x', type: 'webhook', config: { url: 'http://a/b', events: ['a'], secret: 'plain' } }, 'config.secret'],
     ['an npm plugin without version', { name: 'x', type: 'plugin', config: { source: 'npm', name: 'p' } }, 'config.version'],
     ['a database with a mysql url', { name: 'x', type: 'database', config: { dbType: 'postgres', connectionString: 'mysql://a' } }, 'config.connectionString'],

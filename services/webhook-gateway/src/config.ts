@@ -1,4 +1,5 @@
-import type { BaseConfig, EnvReader } from '@autoweave/service-kit';
+import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
+import { SecretBox } from '@autoweave/security';
 import { hashApiKey } from './auth/api-key.js';
 
 export const DEFAULT_HTTP_PORT = 3000;
@@ -18,10 +19,18 @@ export interface GatewayConfig extends BaseConfig {
   adminApiKeyHash?: string;
   /** How long a looked-up API key is trusted before it is read again from the KV bucket. */
   apiKeyCacheMs: number;
+  /** The hub's AUTOWEAVE_SECRET_KEY: the gateway opens webhook secrets to verify and sign. */
+  secretKey: string;
 }
 
 export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConfig {
   const adminKey = env.optional('AUTOWEAVE_ADMIN_API_KEY');
+  const secretKey = env.string('AUTOWEAVE_SECRET_KEY');
+  try {
+    SecretBox.fromString(secretKey);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   return {
     ...base,
     httpPort: env.int('AUTOWEAVE_HTTP_PORT', DEFAULT_HTTP_PORT, { min: 0, max: 65535 }),
@@ -29,5 +38,6 @@ export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConf
     bodyLimitBytes: env.int('AUTOWEAVE_HTTP_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),
     adminApiKeyHash: adminKey === undefined ? undefined : hashApiKey(adminKey),
     apiKeyCacheMs: env.int('AUTOWEAVE_API_KEY_CACHE_MS', DEFAULT_API_KEY_CACHE_MS, { min: 0, max: 10_000 }),
+    secretKey,
   };
 }

@@ -1,4 +1,4 @@
-import { BUCKETS, PING, QUEUE_GROUPS } from '@autoweave/contracts';
+import { BUCKETS, PING, QUEUE_GROUPS, STREAMS } from '@autoweave/contracts';
 import type { ServiceDefinition } from '@autoweave/service-kit';
 import { DEFAULT_HTTP_PORT, loadGatewayConfig, type GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -11,7 +11,8 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
   queueGroup: QUEUE_GROUPS.webhookGateway,
   // Not used: health and metrics are served on the HTTP port (AUTOWEAVE_HTTP_PORT).
   defaultHealthPort: DEFAULT_HTTP_PORT,
-  buckets: [BUCKETS.apiKeys],
+  buckets: [BUCKETS.apiKeys, BUCKETS.integrations],
+  streams: [STREAMS.events, STREAMS.webhooksIn, STREAMS.deliveries, STREAMS.webhookDlq],
   module: GatewayModule,
   loadConfig: loadGatewayConfig,
   createHttpApp,

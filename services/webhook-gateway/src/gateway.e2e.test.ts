@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ERROR_CODES, HEADERS, INTEGRATION_ADMIN, SERVICE_EVENTS,
@@ -10,6 +11,8 @@ import { hashApiKey } from './auth/api-key.js';
 import type { GatewayConfig } from './config.js';
 import { gatewayService } from './gateway.definition.js';
 import { localBaseUrl } from './http/address.js';
+
+const TEST_SECRET_KEY = randomBytes(32).toString('base64');
 
 const ADMIN_KEY = 'test-admin-key';
 const ID = '0b7d7a58-4a0e-4f43-9d6f-2f3a1c0e9b11';
@@ -88,7 +91,7 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
   beforeAll(async () => {
     nats = await startNatsServer();
     gateway = await runService(gatewayService, {
-      NATS_URL: nats.url,
+      NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: TEST_SECRET_KEY,
       AUTOWEAVE_HTTP_PORT: '0',
       AUTOWEAVE_HTTP_HOST: '127.0.0.1',
       AUTOWEAVE_ADMIN_API_KEY: ADMIN_KEY,
@@ -438,7 +441,7 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
       expect(live.json).toEqual({ status: 'ok' });
       const ready = await call('GET', '/health/ready', { key: null });
       expect(ready.status).toBe(200);
-      expect(ready.json).toEqual({ status: 'ok', checks: { nats: { ok: true }, 'kv:api_keys': { ok: true } } });
+      expect(ready.json).toEqual({ status: 'ok', checks: { nats: { ok: true }, 'kv:api_keys': { ok: true }, 'kv:integrations': { ok: true } } });
     });
 
     it('counts requests by method, route pattern and status in /metrics', async () => {

@@ -1,6 +1,8 @@
-import { BUCKETS } from '@autoweave/contracts';
+import { BUCKETS, INTEGRATION_RECORD_PREFIX, type IntegrationRecord, type StoredIntegration } from '@autoweave/contracts';
+import { KvSnapshot } from '@autoweave/messaging';
+import { SecretBox } from '@autoweave/security';
 import { RUNTIME, type ServiceRuntime } from '@autoweave/service-kit';
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { resolveAdminKeyHash } from './auth/admin-key.js';
 import { ApiKeyRegistry } from './auth/api-key-registry.js';
 import { KvApiKeyStore } from './auth/kv-key-store.js';
@@ -12,6 +14,18 @@ import { OpenApiController } from './http/openapi.controller.js';
 import { OpenApiDocument } from './http/openapi.js';
 import { ServicesController } from './http/services.controller.js';
 import { IntegrationAdmin } from './integrations/integration-admin.js';
+import { WebhookEndpoints } from './webhooks/endpoints.js';
+
+/** The gateway's read-only view of the integrations bucket (the hub writes it). */
+export const INTEGRATIONS_SNAPSHOT = Symbol('integrations-snapshot');
+
+class GatewayLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(INTEGRATIONS_SNAPSHOT) private readonly snapshot: KvSnapshot<StoredIntegration>) {}
+
+  onApplicationShutdown(): void {
+    this.snapshot.stop();
+  }
+}
 
 @Module({
   controllers: [IntegrationController, IntegrationCallController, KeysController, ServicesController, HealthController, OpenApiController],
@@ -30,6 +44,25 @@ import { IntegrationAdmin } from './integrations/integration-admin.js';
       inject: [RUNTIME],
       useFactory: (runtime: ServiceRuntime<GatewayConfig>) => new IntegrationAdmin(runtime.bus, runtime.config.requestTimeoutMs),
     },
+    {
+      provide: INTEGRATIONS_SNAPSHOT,
+      inject: [RUNTIME],
+      useFactory: async (runtime: ServiceRuntime<GatewayConfig>) => {
+        const snapshot = new KvSnapshot<StoredIntegration>(runtime.bucket(BUCKETS.integrations), INTEGRATION_RECORD_PREFIX, (value, revision) => ({
+          record: value as IntegrationRecord,
+          revision,
+        }));
+        await snapshot.start();
+        return snapshot;
+      },
+    },
+    {
+      provide: WebhookEndpoints,
+      inject: [RUNTIME, INTEGRATIONS_SNAPSHOT],
+      useFactory: (runtime: ServiceRuntime<GatewayConfig>, snapshot: KvSnapshot<StoredIntegration>) =>
+        new WebhookEndpoints(snapshot, SecretBox.fromString(runtime.config.secretKey)),
+    },
+    GatewayLifecycle,
     OpenApiDocument,
   ],
 })

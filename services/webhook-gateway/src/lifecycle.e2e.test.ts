@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INTEGRATION_ADMIN } from '@autoweave/contracts';
 import { runService, type RunningService } from '@autoweave/service-kit';
@@ -7,6 +8,8 @@ import { DEV_ADMIN_KEY_MESSAGE } from './auth/admin-key.js';
 import type { GatewayConfig } from './config.js';
 import { gatewayService } from './gateway.definition.js';
 import { boundPort } from './http/address.js';
+
+const TEST_SECRET_KEY = randomBytes(32).toString('base64');
 
 /** Fails instead of hanging when `promise` does not settle in time. */
 async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
@@ -44,7 +47,7 @@ describe('webhook-gateway start and stop', () => {
     }) as typeof process.stdout.write;
     let gateway: RunningService<GatewayConfig>;
     try {
-      gateway = await runService(gatewayService, { NATS_URL: nats.url, AUTOWEAVE_HTTP_PORT: '0', LOG_LEVEL: 'silent' });
+      gateway = await runService(gatewayService, { NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: TEST_SECRET_KEY, AUTOWEAVE_HTTP_PORT: '0', LOG_LEVEL: 'silent' });
     } finally {
       process.stdout.write = original;
     }
@@ -66,7 +69,7 @@ describe('webhook-gateway start and stop', () => {
   it('listens on AUTOWEAVE_HTTP_PORT and, on stop, finishes a request in flight and then closes the port', async () => {
     const port = await freePort();
     const gateway = await runService(gatewayService, {
-      NATS_URL: nats.url,
+      NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: TEST_SECRET_KEY,
       AUTOWEAVE_HTTP_PORT: String(port),
       AUTOWEAVE_ADMIN_API_KEY: 'test-admin-key',
       LOG_LEVEL: 'silent',

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '@autoweave/contracts';
+import { AppError, INTEGRATION_RECORD_PREFIX } from '@autoweave/contracts';
 import type { KV } from '@autoweave/messaging';
 import type { IntegrationRecord, StoredIntegration } from './integration-record.js';
 
-const RECORD_PREFIX = 'i.';
+const RECORD_PREFIX = INTEGRATION_RECORD_PREFIX;
 const NAME_PREFIX = 'n.';
 
 /**

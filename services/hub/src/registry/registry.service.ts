@@ -16,8 +16,7 @@ import {
 } from '@autoweave/contracts';
 import { changedEvent, toView, type IntegrationRecord, type StoredIntegration } from './integration-record.js';
 import type { RegistryRepository } from './registry.repository.js';
-import { mapSecrets, maskedPaths, maskSecrets } from './secret-fields.js';
-import type { SecretBox } from './secret-box.js';
+import { mapSecrets, maskedPaths, maskSecrets, type SecretBox } from '@autoweave/security';
 import { withTypeDefaults } from './type-defaults.js';
 
 type Config = Record<string, unknown>;
