@@ -1,0 +1,105 @@
+import type { Bus } from '@autoweave/messaging';
+import type { Logger } from '@autoweave/observability';
+
+/** One record moving through a pipeline: a JSON object. */
+export type Item = Record<string, unknown>;
+
+/**
+ * Where a source has read up to: JSON, stored in the `pipeline_cursors` bucket
+ * after the destination acknowledged the batch that reached it, and handed
+ * back to `createCursor` to resume. `null`: from the beginning.
+ */
+export type CursorPosition = Record<string, unknown> | null;
+
+export interface SourceBatch {
+  items: Item[];
+  /** The position after the last item of this batch. */
+  position: CursorPosition;
+}
+
+/** A resumable read: batches in order, then done. */
+export interface SourceCursor extends AsyncIterable<SourceBatch> {
+  /** Releases what the read holds (connections, consumers); safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface CursorOptions {
+  batchSize: number;
+  /** Resume after this position (the last checkpoint); null or absent: from the start. */
+  position?: CursorPosition;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  written: number;
+}
+
+export interface HealthResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** What every adapter and processor is given: the bus (for NATS-backed ones), a logger, a data folder. */
+export interface StorageContext {
+  bus?: Bus;
+  logger: Logger;
+  /** A folder for file-backed stores (the embedded vector store). */
+  dataDir: string;
+}
+
+/**
+ * The seed's adapter interface. One instance per pipeline stage; `config` is
+ * the stage's validated config (connection and table, collection, subject...).
+ * A source implements `createCursor`, a destination `writeBatch`; writes are
+ * idempotent upserts by key so a resumed run never duplicates.
+ */
+export interface StorageAdapter<C = Record<string, unknown>> {
+  createCursor?(config: C, options: CursorOptions): Promise<SourceCursor>;
+  writeBatch?(batch: Item[], config: C): Promise<WriteResult>;
+  healthCheck(config: C): Promise<HealthResult>;
+  close(): Promise<void>;
+}
+
+export type AdapterConstructor<C = Record<string, unknown>> = new (context: StorageContext) => StorageAdapter<C>;
+
+/**
+ * How a stage config is checked before anything runs: a JSON Schema (ajv,
+ * draft-07). A bad config is a VALIDATION error that names the field.
+ */
+export type ConfigSchema = Record<string, unknown>;
+
+export interface AdapterDefinition<C = Record<string, unknown>> {
+  type: string;
+  description: string;
+  roles: ReadonlyArray<'source' | 'destination'>;
+  configSchema: ConfigSchema;
+  adapter: AdapterConstructor<C>;
+}
+
+/** What a processor sees besides the item. */
+export interface ProcessorContext extends StorageContext {
+  pipelineId: string;
+  /** The processor's own validated config. */
+  config: Record<string, unknown>;
+}
+
+/**
+ * A processor returns the item (changed or not), several items (chunking),
+ * or null to drop it. Throwing sends the item to the pipeline's dead-letter
+ * stream with the error.
+ */
+export type ProcessorResult = Item | Item[] | null;
+export type ProcessorFn = (item: Item, context: ProcessorContext) => ProcessorResult | Promise<ProcessorResult>;
+
+export interface ProcessorDefinition {
+  type: string;
+  description: string;
+  configSchema: ConfigSchema;
+  /**
+   * Called once per pipeline run with the validated config; returns the
+   * per-item function (so expensive set-up, such as compiling an expression,
+   * happens once).
+   */
+  create(config: Record<string, unknown>, context: StorageContext): ProcessorFn | Promise<ProcessorFn>;
+}
