@@ -8,3 +8,4 @@ export * from './sleep.js';
 export * from './breaker.js';
 export * from './breaker-metrics.js';
 export * from './breaker-registry.js';
+export * from './ssrf.js';
