@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { BUCKETS, INTEGRATION_ADMIN, INTEGRATION_EVENTS, PING, type Envelope, type IntegrationList, type IntegrationView } from '@autoweave/contracts';
+import { BUCKETS, INTEGRATION_ADMIN, INTEGRATION_EVENTS, PING, type Envelope, type IntegrationList, type IntegrationView, type RegisteredIntegration, type RotateSecretResult } from '@autoweave/contracts';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -82,12 +82,57 @@ describe('hub - integration registry over NATS', () => {
     expect(JSON.parse(SecretBox.fromString(SECRET_KEY).open(sealed))).toBe(examples.database.config.connectionString);
   });
 
-  it('generates a Standard Webhooks secret when a webhook has none', async () => {
-    const hook = await okData<IntegrationView>(INTEGRATION_ADMIN.register, { ...examples.webhook, name: 'Generated Secret', config: { url: 'http://127.0.0.1:9/x', events: ['user.*'] } });
+  const storedWebhookConfig = async (id: string) => {
+    const raw = (await (await new Kvm(nc).open(BUCKETS.integrations)).get(`i.${id}`))!.json<{ config: Record<string, string> }>();
+    const box = SecretBox.fromString(SECRET_KEY);
+    return {
+      secret: JSON.parse(box.open(raw.config.secret!)) as string,
+      previousSecrets: raw.config.previousSecrets ? (JSON.parse(box.open(raw.config.previousSecrets)) as Array<{ secret: string; expiresAt: string }>) : undefined,
+    };
+  };
+
+  it('generates a Standard Webhooks secret when a webhook has none, and shows it once: in the register reply', async () => {
+    const hook = await okData<RegisteredIntegration>(INTEGRATION_ADMIN.register, { ...examples.webhook, name: 'Generated Secret', config: { url: 'http://127.0.0.1:9/x', events: ['user.*'] } });
     expect(hook.config.secret).toBe('***');
-    const raw = (await (await new Kvm(nc).open(BUCKETS.integrations)).get(`i.${hook.id}`))!.json<{ config: { secret: string } }>();
-    expect(JSON.parse(SecretBox.fromString(SECRET_KEY).open(raw.config.secret))).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect((await storedWebhookConfig(hook.id)).secret).toBe(hook.secret);
+    expect(JSON.stringify(await okData(INTEGRATION_ADMIN.get, { id: hook.id }))).not.toContain(hook.secret!);
     await okData(INTEGRATION_ADMIN.delete, { id: hook.id });
+  });
+
+  it('does not echo a secret the caller gave at registration', async () => {
+    const hook = await okData<RegisteredIntegration>(INTEGRATION_ADMIN.register, { ...examples.webhook, name: 'Given Secret' });
+    expect(hook.secret).toBeUndefined();
+    await okData(INTEGRATION_ADMIN.delete, { id: hook.id });
+  });
+
+  it('rotates a webhook secret: the new one is shown once, the old one kept sealed until the grace period ends', async () => {
+    const hook = await okData<RegisteredIntegration>(INTEGRATION_ADMIN.register, { ...examples.webhook, name: 'Rotating' });
+    const before = Date.now();
+    const rotated = await okData<RotateSecretResult>(INTEGRATION_ADMIN.rotateSecret, { id: hook.id, graceMs: 60_000 });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(examples.webhook.config.secret);
+    const stored = await storedWebhookConfig(hook.id);
+    expect(stored.secret).toBe(rotated.secret);
+    expect(stored.previousSecrets).toEqual([{ secret: examples.webhook.config.secret, expiresAt: rotated.previousSecretExpiresAt }]);
+    expect(Date.parse(rotated.previousSecretExpiresAt!) - before).toBeGreaterThanOrEqual(60_000);
+    const view = await okData<IntegrationView>(INTEGRATION_ADMIN.get, { id: hook.id });
+    expect(view.config).toMatchObject({ secret: '***', previousSecrets: '***' });
+    expect(JSON.stringify(view)).not.toContain(rotated.secret);
+
+    const again = await okData<RotateSecretResult>(INTEGRATION_ADMIN.rotateSecret, { id: hook.id, graceMs: 0 });
+    expect(again.previousSecretExpiresAt).toBeUndefined();
+    const after = await storedWebhookConfig(hook.id);
+    expect(after.secret).toBe(again.secret);
+    // A rotation without grace drops nothing still valid from earlier rotations.
+    expect(after.previousSecrets?.map((p) => p.secret)).toEqual([examples.webhook.config.secret]);
+    await okData(INTEGRATION_ADMIN.delete, { id: hook.id });
+  });
+
+  it('refuses to rotate the secret of a non-webhook integration or an unknown one', async () => {
+    expect((await errorOf(INTEGRATION_ADMIN.rotateSecret, { id: registered.openapi.id })).code).toBe('VALIDATION');
+    expect((await errorOf(INTEGRATION_ADMIN.rotateSecret, { id: '00000000-0000-4000-8000-000000000000' })).code).toBe('NOT_FOUND');
+    expect((await errorOf(INTEGRATION_ADMIN.rotateSecret, { id: registered.webhook.id, graceMs: -1 })).message).toContain('graceMs');
   });
 
   it.each([

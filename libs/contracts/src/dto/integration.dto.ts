@@ -99,6 +99,13 @@ export interface IntegrationView {
   revision: number;
 }
 
+/**
+ * The register reply: the view, plus `secret` when the hub generated one (a
+ * webhook's signing secret). That reply is the only time a generated secret is
+ * shown: the sender or receiver must be given it.
+ */
+export type RegisteredIntegration = IntegrationView & { secret?: string };
+
 export interface IntegrationList {
   items: IntegrationView[];
   total: number;

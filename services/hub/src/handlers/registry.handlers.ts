@@ -3,9 +3,12 @@ import {
   IntegrationIdDto,
   ListIntegrationsDto,
   RegisterIntegrationDto,
+  RotateSecretDto,
   UpdateIntegrationDto,
   type IntegrationList,
   type IntegrationView,
+  type RegisteredIntegration,
+  type RotateSecretResult,
 } from '@autoweave/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -17,8 +20,13 @@ export class RegistryHandlers {
   constructor(private readonly registry: RegistryService) {}
 
   @MessagePattern(INTEGRATION_ADMIN.register)
-  register(@Payload() dto: RegisterIntegrationDto): Promise<IntegrationView> {
+  register(@Payload() dto: RegisterIntegrationDto): Promise<RegisteredIntegration> {
     return this.registry.register(dto);
+  }
+
+  @MessagePattern(INTEGRATION_ADMIN.rotateSecret)
+  rotateSecret(@Payload() dto: RotateSecretDto): Promise<RotateSecretResult> {
+    return this.registry.rotateSecret(dto);
   }
 
   @MessagePattern(INTEGRATION_ADMIN.list)

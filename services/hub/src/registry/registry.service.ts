@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  DEFAULT_SECRET_GRACE_MS,
   INTEGRATION_EVENTS,
+  webhookIntegration,
   integrationType,
   integrationTypeNames,
   validateDto,
@@ -11,13 +13,17 @@ import {
   type IntegrationTypeSpec,
   type IntegrationView,
   type ListIntegrationsDto,
+  type PreviousSecretDto,
+  type RegisteredIntegration,
   type RegisterIntegrationDto,
+  type RotateSecretDto,
+  type RotateSecretResult,
   type UpdateIntegrationDto,
 } from '@autoweave/contracts';
 import { changedEvent, toView, type IntegrationRecord, type StoredIntegration } from './integration-record.js';
 import type { RegistryRepository } from './registry.repository.js';
 import { mapSecrets, maskedPaths, maskSecrets, type SecretBox } from '@autoweave/security';
-import { withTypeDefaults } from './type-defaults.js';
+import { newWebhookSecret, withTypeDefaults } from './type-defaults.js';
 
 type Config = Record<string, unknown>;
 
@@ -30,6 +36,9 @@ export interface RegistryDeps {
   checkConfig?: (type: string, config: Config) => Promise<void>;
   now?: () => Date;
 }
+
+/** Secrets replaced by rotations and still in their grace period, newest first. */
+const MAX_PREVIOUS_SECRETS = 5;
 
 /** Attempts of an unconditional read-modify-write before giving up with CONFLICT. */
 const UNCONDITIONAL_ATTEMPTS = 5;
@@ -46,9 +55,10 @@ export class RegistryService {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async register(dto: RegisterIntegrationDto): Promise<IntegrationView> {
+  async register(dto: RegisterIntegrationDto): Promise<RegisteredIntegration> {
     const spec = requireType(dto.type);
     const config = await this.validateConfig(spec, withTypeDefaults(spec.type, dto.config));
+    const generatedSecret = spec.type === webhookIntegration.type && dto.config.secret === undefined ? (config.secret as string) : undefined;
     const at = this.now().toISOString();
     const record: IntegrationRecord = {
       id: randomUUID(),
@@ -65,7 +75,31 @@ export class RegistryService {
     };
     const stored = await this.deps.repository.create(record);
     this.deps.publish(INTEGRATION_EVENTS.created, changedEvent(stored));
-    return this.view(stored);
+    return generatedSecret === undefined ? this.view(stored) : { ...this.view(stored), secret: generatedSecret };
+  }
+
+  /**
+   * A new signing secret for a webhook integration. The replaced one stays
+   * valid (the gateway signs with both and accepts both) until the grace
+   * period ends, so senders and receivers can switch without a gap.
+   */
+  async rotateSecret({ id, graceMs = DEFAULT_SECRET_GRACE_MS }: RotateSecretDto): Promise<RotateSecretResult> {
+    const secret = newWebhookSecret();
+    const now = this.now();
+    const expiresAt = graceMs > 0 ? new Date(now.getTime() + graceMs).toISOString() : undefined;
+    await this.modify(id, undefined, async (current) => {
+      if (current.type !== webhookIntegration.type) {
+        throw new AppError('VALIDATION', `integration ${id} is of type ${current.type}; only webhook integrations have a signing secret`, { id });
+      }
+      const config = this.unseal(webhookIntegration, current.config);
+      const stillValid = ((config.previousSecrets as PreviousSecretDto[] | undefined) ?? []).filter((p) => Date.parse(p.expiresAt) > now.getTime());
+      const replaced = expiresAt && typeof config.secret === 'string' ? [{ secret: config.secret, expiresAt }] : [];
+      const previousSecrets = [...replaced, ...stillValid].slice(0, MAX_PREVIOUS_SECRETS);
+      const { previousSecrets: _dropped, ...rest } = config;
+      const next = previousSecrets.length > 0 ? { ...rest, secret, previousSecrets } : { ...rest, secret };
+      return { ...current, config: this.seal(webhookIntegration, await this.validateConfig(webhookIntegration, next)) };
+    });
+    return { id, secret, ...(expiresAt ? { previousSecretExpiresAt: expiresAt } : {}) };
   }
 
   async get(id: string): Promise<IntegrationView> {

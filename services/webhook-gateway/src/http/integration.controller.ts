@@ -1,5 +1,5 @@
 import { INTEGRATION_STATUSES } from '@autoweave/contracts';
-import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -117,6 +117,20 @@ export class IntegrationController {
   @ApiNotFoundResponse({ type: ErrorResponseSchema })
   disable(@Param('id') id: string): Promise<unknown> {
     return this.admin.disable(id);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @RequireAccess('write')
+  @ApiOperation({
+    summary: 'Rotate the signing secret of a webhook integration',
+    description: 'Body {graceMs?} (default a day). The reply holds the new secret: the only time it is shown. The old secret keeps signing and verifying until previousSecretExpiresAt.',
+  })
+  @ID
+  @ApiOkResponse({ description: '{id, secret, previousSecretExpiresAt?}' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  rotateSecret(@Param('id') id: string, @Body() body: JsonObject | undefined): Promise<unknown> {
+    return this.admin.rotateSecret(id, body ?? {});
   }
 }
 

@@ -65,6 +65,11 @@ export class IntegrationAdmin {
     return this.call(INTEGRATION_ADMIN.disable, { id });
   }
 
+  /** `{graceMs}` -> a new webhook signing secret, shown in this reply only. */
+  rotateSecret(id: string, body: JsonObject): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.rotateSecret, { ...body, id });
+  }
+
   /** `{action, params, timeoutMs}` -> integration.request.execute; waits as long as the call may take. */
   execute(id: string, body: JsonObject): Promise<unknown> {
     const payload: JsonObject = { ...body, integrationId: id };
