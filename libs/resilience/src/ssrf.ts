@@ -83,14 +83,21 @@ export function refusal(ip: string, policy: OutboundPolicy): string | undefined 
  * VALIDATION error at registration time. The connect-time check in
  * `guardedAgent` is what protects calls (DNS answers can change).
  */
-export async function assertUrlAllowed(url: string, policy: OutboundPolicy): Promise<void> {
+export async function assertUrlAllowed(url: string, policy: OutboundPolicy, options: { allowUnresolved?: boolean } = {}): Promise<void> {
   let host: string;
   try {
     host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   } catch {
     throw new AppError('VALIDATION', `"${url}" is not a URL`);
   }
-  const addresses = isIP(host) ? [host] : await resolveAll(host);
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : await resolveAll(host);
+  } catch (err) {
+    // A receiver not resolvable yet may be by the time we call it; the connect-time guard still applies then.
+    if (options.allowUnresolved) return;
+    throw err;
+  }
   for (const ip of addresses) {
     const reason = refusal(ip, policy);
     if (reason) throw new AppError('VALIDATION', reason, { host });

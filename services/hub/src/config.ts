@@ -1,4 +1,5 @@
 import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
+import { parseOutboundAllow, type OutboundPolicy } from '@autoweave/resilience';
 import { SecretBox } from '@autoweave/security';
 
 export interface HubConfig extends BaseConfig {
@@ -6,6 +7,8 @@ export interface HubConfig extends BaseConfig {
   secretKey: string;
   /** Default timeout of an upstream call (config.timeoutMs and the request's timeoutMs override it). */
   upstreamTimeoutMs: number;
+  /** Address classes webhook URLs may resolve to besides public ones (AUTOWEAVE_OUTBOUND_ALLOW). */
+  outboundPolicy: OutboundPolicy;
 }
 
 export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
@@ -15,5 +18,11 @@ export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  return { ...base, secretKey, upstreamTimeoutMs: env.int('AUTOWEAVE_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }) };
+  let outboundPolicy: OutboundPolicy;
+  try {
+    outboundPolicy = parseOutboundAllow(env.optional('AUTOWEAVE_OUTBOUND_ALLOW'));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return { ...base, secretKey, outboundPolicy, upstreamTimeoutMs: env.int('AUTOWEAVE_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }) };
 }

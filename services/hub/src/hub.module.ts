@@ -1,6 +1,6 @@
-import { BUCKETS } from '@autoweave/contracts';
+import { AppError, BUCKETS } from '@autoweave/contracts';
 import { RUNTIME, type ServiceRuntime } from '@autoweave/service-kit';
-import { createBreakerMetrics } from '@autoweave/resilience';
+import { assertUrlAllowed, createBreakerMetrics } from '@autoweave/resilience';
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ApiCatalog } from './apis/api-catalog.js';
 import { CallExecutor, countsAsFailure } from './calls/call-executor.js';
@@ -79,6 +79,12 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
           publish: (subject, data) => runtime.bus.publish(subject, data),
           checkConfig: async (type, config) => {
             if (type === 'openapi') await catalog.load(config);
+            // The gateway's connect-time guard is what protects deliveries; this refuses a blocked receiver early, by name.
+            if (type === 'webhook' && typeof config.url === 'string') {
+              await assertUrlAllowed(config.url, runtime.config.outboundPolicy, { allowUnresolved: true }).catch((err: AppError) => {
+                throw new AppError('VALIDATION', `config.url: ${err.message}`, { field: 'config.url' });
+              });
+            }
           },
         }),
     },

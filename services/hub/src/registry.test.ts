@@ -9,7 +9,7 @@ import { hubService } from './hub.definition.js';
 import { SecretBox } from '@autoweave/security';
 
 const SECRET_KEY = randomBytes(32).toString('base64');
-const env = (url: string) => ({ NATS_URL: url, AUTOWEAVE_SECRET_KEY: SECRET_KEY, AUTOWEAVE_HEALTH_PORT: '0', LOG_LEVEL: 'silent' });
+const env = (url: string) => ({ NATS_URL: url, AUTOWEAVE_SECRET_KEY: SECRET_KEY, AUTOWEAVE_OUTBOUND_ALLOW: 'loopback', AUTOWEAVE_HEALTH_PORT: '0', LOG_LEVEL: 'silent' });
 
 const spec = { openapi: '3.0.3', info: { title: 'Pets', version: '1' }, paths: {} };
 const examples = {
@@ -150,6 +150,8 @@ describe('hub - integration registry over NATS', () => {
     ['an unknown type', { name: 'x', type: 'ftp', config: {} }, 'type'],
     ['a webhook with events but no url', { name: 'x', type: 'webhook', config: { events: ['a.b'] } }, 'config.url'],
     ['a webhook with a url but no events', { name: 'x', type: 'webhook', config: { url: 'http://example.com/hook' } }, 'config.events'],
+    ['a webhook to a cloud metadata address', { name: 'x', type: 'webhook', config: { url: 'http://169.254.169.254/latest', events: ['a'] } }, 'metadata address'],
+    ['a webhook to a private address not allowed', { name: 'x', type: 'webhook', config: { url: 'http://10.0.0.8/hook', events: ['a'] } }, 'config.url: SSRF: 10.0.0.8 is a private address'],
     ['a bad webhook secret', { name: 'x', type: 'webhook', config: { url: 'http://a/b', events: ['a'], secret: 'plain' } }, 'config.secret'],
     ['an npm plugin without version', { name: 'x', type: 'plugin', config: { source: 'npm', name: 'p' } }, 'config.version'],
     ['a database with a mysql url', { name: 'x', type: 'database', config: { dbType: 'postgres', connectionString: 'mysql://a' } }, 'config.connectionString'],

@@ -91,6 +91,8 @@ export class Stack {
         AUTOWEAVE_HTTP_PORT: String(httpPort),
         AUTOWEAVE_ADMIN_API_KEY: stack.adminKey,
         AUTOWEAVE_SECRET_KEY: stack.secretKey,
+        // Upstream APIs and webhook receivers in the tests listen on loopback.
+        AUTOWEAVE_OUTBOUND_ALLOW: 'loopback',
       };
       stack.services.set(name, new ServiceProcess(name, env));
     }
