@@ -68,13 +68,17 @@ export class StorageAdapterFactory {
     const registered = this.adapters.get(type);
     if (!registered) throw new AppError('VALIDATION', `${where}.type "${type}" is not a known adapter (known: ${[...this.adapters.keys()].join(', ')})`, { field: `${where}.type` });
     if (!registered.definition.roles.includes(role)) throw new AppError('VALIDATION', `${where}.type "${type}" cannot be a ${role}`, { field: `${where}.type` });
-    return this.check(registered.validate, config, `${where}.config`);
+    const checked = this.check(registered.validate, config, `${where}.config`);
+    registered.definition.validate?.(checked, role, `${where}.config`);
+    return checked;
   }
 
   validateProcessorConfig(type: string, config: unknown, where: string): Record<string, unknown> {
     const registered = this.processors.get(type);
     if (!registered) throw new AppError('VALIDATION', `${where}.type "${type}" is not a known processor (known: ${[...this.processors.keys()].join(', ')})`, { field: `${where}.type` });
-    return this.check(registered.validate, config, `${where}.config`);
+    const checked = this.check(registered.validate, config, `${where}.config`);
+    registered.definition.validate?.(checked, `${where}.config`);
+    return checked;
   }
 
   createAdapter(type: string, context: StorageContext): StorageAdapter {
@@ -110,13 +114,12 @@ function fieldOf(error: ErrorObject | undefined, where: string): string {
   if (!error) return where;
   const path = error.instancePath.split('/').filter(Boolean).join('.');
   const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
-  return [where, path, missing].filter(Boolean).join('.');
+  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
+  return [where, path, missing ?? extra].filter(Boolean).join('.');
 }
 
 function describe(error: ErrorObject, where: string): string {
-  if (error.keyword === 'additionalProperties') {
-    return `${fieldOf(error, where)}.${(error.params as { additionalProperty: string }).additionalProperty} is not allowed`;
-  }
+  if (error.keyword === 'additionalProperties') return `${fieldOf(error, where)} is not allowed`;
   return `${fieldOf(error, where)} ${error.message ?? 'is invalid'}`;
 }
 

@@ -1,5 +1,7 @@
 import type { Bus } from '@autoweave/messaging';
 import type { Logger } from '@autoweave/observability';
+import type { OutboundPolicy } from '@autoweave/resilience';
+import type { VectorStore } from './vector/types.js';
 
 /** One record moving through a pipeline: a JSON object. */
 export type Item = Record<string, unknown>;
@@ -12,8 +14,16 @@ export type Item = Record<string, unknown>;
 export type CursorPosition = Record<string, unknown> | null;
 
 export interface SourceBatch {
+  /**
+   * May be empty when only the position moves (a full refresh resumed past
+   * its end hands back `null`); checkpoint it like any other batch.
+   */
   items: Item[];
-  /** The position after the last item of this batch. */
+  /**
+   * The position after the last item of this batch. `null` on the last batch
+   * of a source that reads everything each run (postgres full refresh,
+   * integration with afterLastPage: restart): the next run starts over.
+   */
   position: CursorPosition;
 }
 
@@ -27,6 +37,7 @@ export interface CursorOptions {
   batchSize: number;
   /** Resume after this position (the last checkpoint); null or absent: from the start. */
   position?: CursorPosition;
+  /** Checked between batches: an aborted read throws the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -46,6 +57,16 @@ export interface StorageContext {
   logger: Logger;
   /** A folder for file-backed stores (the embedded vector store). */
   dataDir: string;
+  /**
+   * Which addresses outbound HTTP from components may reach (the `openai`
+   * embedder). Absent: public addresses only (`STRICT_OUTBOUND`).
+   */
+  outbound?: OutboundPolicy;
+  /**
+   * The process's vector store (`createVectorStore`), shared by the `vector`
+   * destination and search. Absent: the embedded store under `dataDir`.
+   */
+  vectorStore?: VectorStore;
 }
 
 /**
@@ -74,6 +95,13 @@ export interface AdapterDefinition<C = Record<string, unknown>> {
   description: string;
   roles: ReadonlyArray<'source' | 'destination'>;
   configSchema: ConfigSchema;
+  /**
+   * Checks the schema cannot express (fields that depend on each other or on
+   * the role: a `query` cannot be a destination), run by
+   * `validateAdapterConfig` after the schema passed. Throws VALIDATION naming
+   * the field under `where` (e.g. `source.config.cursorColumn`).
+   */
+  validate?(config: C, role: 'source' | 'destination', where: string): void;
   adapter: AdapterConstructor<C>;
 }
 
@@ -96,6 +124,13 @@ export interface ProcessorDefinition {
   type: string;
   description: string;
   configSchema: ConfigSchema;
+  /**
+   * Checks the schema cannot express (an expression that does not parse, a
+   * nested embedder config), run by `validateProcessorConfig` after the schema
+   * passed. Throws VALIDATION naming the field under `where` (e.g.
+   * `processors[0].config.expression`).
+   */
+  validate?(config: Record<string, unknown>, where: string): void;
   /**
    * Called once per pipeline run with the validated config; returns the
    * per-item function (so expensive set-up, such as compiling an expression,

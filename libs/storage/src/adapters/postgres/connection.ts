@@ -1,0 +1,105 @@
+import type { Logger } from '@autoweave/observability';
+import pg from 'pg';
+
+/**
+ * Hides credentials in anything that may carry a connection string (an error
+ * message, a log line): `postgres://ann:s3cret@db/x` -> `postgres://ann:***@db/x`,
+ * `password=s3cret` -> `password=***`.
+ */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@\s]*@/gi, '$1***@')
+    .replace(/(password\s*=\s*)[^\s&;]+/gi, '$1***');
+}
+
+/** host:port/database, for logs: never the user or password. */
+export function describeConnection(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'postgres (unparsable connection string)';
+  }
+}
+
+/**
+ * Items are JSON, so values that pg would turn into JS objects that lose
+ * information are kept as their exact text instead: timestamps keep their
+ * microseconds (as ISO 8601 with a `T`), dates stay dates (pg would make a
+ * local-midnight Date of them), intervals and bytea stay text. bigint and
+ * numeric are strings already (pg's default), so nothing loses digits.
+ */
+const TEXT_KEPT: Record<number, (text: string) => unknown> = {
+  1114: isoTimestamp, // timestamp
+  1184: isoTimestamp, // timestamptz
+  1082: (text) => text, // date
+  1083: (text) => text, // time
+  1266: (text) => text, // timetz
+  1186: (text) => text, // interval
+  17: (text) => text, // bytea as \x hex, which PostgreSQL reads back as bytea
+};
+
+export function isoTimestamp(text: string): string {
+  if (!/^\d{4}-\d\d-\d\d \d/.test(text)) return text; // infinity, BC dates: as PostgreSQL wrote them
+  const iso = text.replace(' ', 'T');
+  return /[+-]\d\d$/.test(iso) ? `${iso}:00` : iso;
+}
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    const kept = format !== 'binary' ? TEXT_KEPT[oid] : undefined;
+    return kept ?? (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown);
+  },
+};
+
+interface SharedPool {
+  pool: pg.Pool;
+  refs: number;
+}
+
+/**
+ * One pool per connection string for the whole process, shared by every
+ * adapter instance (stages of all pipelines that use the same database):
+ * refcounted, ended when the last user releases it.
+ */
+class PoolRegistry {
+  private readonly pools = new Map<string, SharedPool>();
+
+  acquire(connectionString: string, size: number, logger: Logger): pg.Pool {
+    const shared = this.pools.get(connectionString);
+    if (shared) {
+      shared.refs += 1;
+      return shared.pool;
+    }
+    const pool = new pg.Pool({
+      connectionString,
+      max: size,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'autoweave',
+      types: typeParsers,
+    } as pg.PoolConfig);
+    const where = describeConnection(connectionString);
+    // An idle client that loses its connection emits here; unhandled it would crash the process.
+    pool.on('error', (err) => logger.warn({ database: where, err: maskSecrets(err.message) }, 'idle PostgreSQL connection failed'));
+    this.pools.set(connectionString, { pool, refs: 1 });
+    logger.debug({ database: where }, 'PostgreSQL pool created');
+    return pool;
+  }
+
+  async release(connectionString: string): Promise<void> {
+    const shared = this.pools.get(connectionString);
+    if (!shared) return;
+    shared.refs -= 1;
+    if (shared.refs > 0) return;
+    this.pools.delete(connectionString);
+    await shared.pool.end().catch(() => undefined);
+  }
+
+  /** How many pools are open (tests check that close releases them). */
+  get size(): number {
+    return this.pools.size;
+  }
+}
+
+export const postgresPools = new PoolRegistry();
