@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { AppError } from '@autoweave/contracts';
 import { freePort } from '@autoweave/testing';
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { lexicalVector } from '../../embedders/lexical.js';
 import { factory, fieldOf, testContext, validationError } from '../../testing/processor-harness.js';
@@ -124,103 +123,7 @@ describe('qdrant - request building', () => {
   });
 });
 
-/**
- * What the official client puts on the wire for our calls, recorded by a
- * local HTTP server that answers with Qdrant's documented response shapes.
- * It checks our wiring (order of calls, wait=true, batches, ids), not
- * Qdrant's behaviour: that is the live test's job.
- */
-describe('qdrant - requests on the wire (recording server)', () => {
-  const seen: { method: string; path: string; apiKey?: string; body: unknown }[] = [];
-  let server: Server;
-  let url: string;
-  let created = false;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown) : undefined;
-        seen.push({ method: req.method!, path: req.url!, apiKey: req.headers['api-key'] as string | undefined, body });
-        const reply = (status: number, result: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(status < 300 ? { result, status: 'ok', time: 0 } : { status: { error: result } }));
-        };
-        const path = req.url!.split('?')[0]!;
-        if (req.method === 'GET' && path === '/collections/ops') {
-          return created ? reply(200, { config: { params: { vectors: { size: 4, distance: 'Cosine' } } } }) : reply(404, 'Not found: Collection `ops` doesn\u2019t exist!');
-        }
-        if (req.method === 'PUT' && path === '/collections/ops') {
-          created = true;
-          return reply(200, true);
-        }
-        if (req.method === 'PUT' && path === '/collections/ops/points') return reply(200, { operation_id: 1, status: 'completed' });
-        if (req.method === 'PUT' && path === '/collections/ops/index') return reply(200, { operation_id: 2, status: 'completed' });
-        if (req.method === 'POST' && path === '/collections/ops/points/query') {
-          return reply(200, { points: [{ id: pointIdOf('k1'), version: 1, score: 0.87, payload: { id: 'k1', title: 't', [KEY_PAYLOAD_FIELD]: 'k1' } }] });
-        }
-        if (req.method === 'POST' && path === '/collections/ops/points/count') return reply(200, { count: 3 });
-        if (req.method === 'POST' && path === '/collections/ops/points/delete') return reply(200, { operation_id: 3, status: 'completed' });
-        if (req.method === 'POST' && path === '/collections/forbidden/points/count') return reply(403, 'forbidden');
-        return reply(404, `no route ${req.method} ${path}`);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${port}`;
-  });
-
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-
-  it('creates the collection on the first write, upserts in batches with wait=true, then indexes payload fields', async () => {
-    const adapter = new QdrantDestination(testContext());
-    const config = factory.validateAdapterConfig('qdrant', 'destination', {
-      url,
-      apiKey: API_KEY,
-      collection: 'ops',
-      batchSize: 2,
-      payloadIndexes: [{ field: 'kind', schema: 'keyword' }],
-    }, 'd') as unknown as QdrantDestinationConfig;
-    const items = ['k1', 'k2', 'k3'].map((id) => ({ id, kind: 'read', vector: lexicalVector(id, 4) }));
-    expect(await adapter.writeBatch(items, config)).toEqual({ written: 3 });
-    const calls = seen.map((s) => `${s.method} ${s.path.split('?')[0]}${s.path.includes('wait=true') ? ' wait' : ''}`);
-    expect(calls).toEqual(['GET /collections/ops', 'PUT /collections/ops', 'PUT /collections/ops/points wait', 'PUT /collections/ops/points wait', 'PUT /collections/ops/index wait']);
-    expect(seen[1]!.body).toEqual({ vectors: { size: 4, distance: 'Cosine' } });
-    expect((seen[2]!.body as { points: { id: string }[] }).points.map((p) => p.id)).toEqual([pointIdOf('k1'), pointIdOf('k2')]);
-    expect(seen[4]!.body).toEqual({ field_name: 'kind', field_schema: 'keyword' });
-    expect(seen.every((s) => s.apiKey === API_KEY)).toBe(true);
-
-    // A second batch: no collection or index calls again.
-    seen.length = 0;
-    await adapter.writeBatch(items.slice(0, 1), config);
-    expect(seen.map((s) => `${s.method} ${s.path.split('?')[0]}`)).toEqual(['PUT /collections/ops/points']);
-
-    // A vector of another size is refused before sending.
-    await expect(adapter.writeBatch([{ id: 'x', vector: [1, 2] }], config)).rejects.toMatchObject({ code: 'VALIDATION' });
-    await adapter.close();
-  });
-
-  it('search, count, delete and errors through the VectorStore interface', async () => {
-    const store = createVectorStore({ qdrant: { url, apiKey: API_KEY } }, testContext());
-    seen.length = 0;
-    const hits = await store.search('ops', [1, 0, 0, 0], { limit: 5, filter: { kind: 'read' } });
-    expect(hits).toEqual([{ id: 'k1', score: 0.87, payload: { id: 'k1', title: 't' } }]);
-    expect(seen[0]!.body).toMatchObject({ query: [1, 0, 0, 0], limit: 5, with_payload: true, filter: { must: [{ key: 'kind', match: { value: 'read' } }] } });
-    expect(await store.count('ops', { kind: 'read' })).toBe(3);
-    await store.delete('ops', { ids: ['k1'] });
-    expect(seen.at(-1)!.body).toEqual({ points: [pointIdOf('k1')] });
-    expect(seen.at(-1)!.path).toContain('wait=true');
-    expect(await store.search('missing', [1, 0, 0, 0], { limit: 1 })).toEqual([]);
-    const err = (await store.count('forbidden').catch((e: unknown) => e)) as AppError;
-    expect(err).toMatchObject({ code: 'UNAUTHORIZED', details: { status: 403 } });
-    expect(err.message).not.toContain(API_KEY);
-    await store.close();
-  });
-
+describe('qdrant - without a server', () => {
   it('an unreachable server is UNAVAILABLE, with no key in the error', async () => {
     const port = await freePort();
     const adapter = new QdrantDestination(testContext());
