@@ -10,7 +10,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Every string value of the subject groups exported by contracts. */
 function catalogueSubjects(): string[] {
   const groups = [contracts.INTEGRATION_EVENTS, contracts.INTEGRATION_ADMIN, contracts.INTEGRATION_REQUEST, contracts.SERVICE_EVENTS,
-    contracts.PIPELINE_EVENTS, contracts.PIPELINE_ADMIN, contracts.AGENT, contracts.DISCOVERY, contracts.PING];
+    contracts.PIPELINE_EVENTS, contracts.PIPELINE_ADMIN, contracts.AGENT, contracts.DISCOVERY, contracts.PING, contracts.SEARCH];
   return groups.flatMap((g) => Object.values(g));
 }
 

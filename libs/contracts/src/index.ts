@@ -19,3 +19,7 @@ export * from './integration-types/database.js';
 export * from './integration-types/registry.js';
 export * from './integration-record.js';
 export * from './dto/webhook.dto.js';
+export * from './dto/plugin.dto.js';
+export * from './dto/pipeline.dto.js';
+export * from './dto/search.dto.js';
+export * from './dto/sync.dto.js';

@@ -31,6 +31,8 @@ export const INTEGRATION_ADMIN = {
   sync: 'integration.admin.sync',
   /** New Standard Webhooks secret for a webhook integration; the old one stays valid for a grace period. */
   rotateSecret: 'integration.admin.rotate-secret',
+  /** Installs a plugin package (npm, url or local) and registers it as a plugin integration. */
+  install: 'integration.admin.install',
 } as const;
 
 export const INTEGRATION_REQUEST = {
@@ -59,6 +61,16 @@ export const PIPELINE_ADMIN = {
   delete: 'pipeline.admin.delete',
   status: 'pipeline.admin.status',
   metrics: 'pipeline.admin.metrics',
+  /** The items of a pipeline that failed processing (its PIPELINE_DLQ entries). */
+  deadLetters: 'pipeline.admin.dead-letters',
+  /** Processes a pipeline's dead letters again; those that pass leave the DLQ. */
+  retryDeadLetters: 'pipeline.admin.retry-dead-letters',
+} as const;
+
+/** Request/reply: search across what the integrations expose, answered by the pipeline worker (which indexes it). */
+export const SEARCH = {
+  /** Operations of every OpenAPI integration that best match a plain-language query. */
+  endpoints: 'search.endpoints',
 } as const;
 
 export const AGENT = {
@@ -109,7 +121,16 @@ export const subjectFor = {
   webhookDeadLetter: (id: string): string => `webhook.dlq.${checkToken(id)}`,
   /** Items a pipeline could not process (PIPELINE_DLQ). */
   pipelineDeadLetter: (pipelineId: string): string => `pipeline.dlq.${checkToken(pipelineId)}`,
+  /** A call to a plugin, answered by the hub replica running it (it holds the plugin's lease). */
+  pluginCall: (integrationId: string): string => `plugin.call.${checkToken(integrationId)}`,
+  /** The topic namespace a plugin publishes under (`plugins.<token>`, token from `pluginToken`); events land on `events.plugins.<token>.*`. */
+  pluginNamespace: (token: string): string => `${PLUGIN_TOPIC_ROOT}.${checkToken(token)}`,
+  /** The topic pattern a plugin may publish to: `plugins.<token>.>`. */
+  pluginTopics: (token: string): string => `${PLUGIN_TOPIC_ROOT}.${checkToken(token)}.>`,
 } as const;
+
+/** Root of the plugins' topic namespaces: plugin `x` may publish `plugins.x.<anything>` and nothing else. */
+export const PLUGIN_TOPIC_ROOT = 'plugins';
 
 /** Outcome of one outbound delivery attempt: `dead` is a failed last attempt (the message went to WEBHOOK_DLQ). */
 export const DELIVERY_OUTCOMES = ['succeeded', 'failed', 'dead'] as const;
@@ -148,6 +169,10 @@ export const BUCKETS = {
   manifests: 'manifests',
   /** Who runs which periodic health probe: one replica per integration and interval slot. */
   healthLeases: 'health_leases',
+  /** Which hub replica runs which plugin: one lease per plugin integration, renewed while it runs. */
+  pluginLeases: 'plugin_leases',
+  /** Who runs which pipeline now: one run of a pipeline at a time across worker replicas. */
+  pipelineLeases: 'pipeline_leases',
 } as const;
 
 export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];

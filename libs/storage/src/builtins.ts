@@ -10,6 +10,7 @@ import { dedupeProcessor } from './processors/dedupe.js';
 import { embedProcessor } from './processors/embed.js';
 import { filterProcessor } from './processors/filter.js';
 import { mapProcessor } from './processors/map.js';
+import { pluginProcessor } from './processors/plugin.js';
 import { transformProcessor } from './processors/transform.js';
 import { storageAdapterFactory } from './registry.js';
 
@@ -31,5 +32,6 @@ export function registerBuiltins(factory = storageAdapterFactory): typeof factor
   factory.registerProcessor('dedupe', dedupeProcessor);
   factory.registerProcessor('chunk', chunkProcessor);
   factory.registerProcessor('embed', embedProcessor());
+  factory.registerProcessor('plugin', pluginProcessor);
   return factory;
 }

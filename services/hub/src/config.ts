@@ -1,6 +1,7 @@
 import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
 import { parseOutboundAllow, type OutboundPolicy } from '@autoweave/resilience';
 import { SecretBox } from '@autoweave/security';
+import { loadPluginSettings, type PluginSettings } from './plugins/plugin-settings.js';
 
 export interface HubConfig extends BaseConfig {
   /** 32-byte AES-256-GCM key (base64 or hex) that encrypts secrets at rest. */
@@ -9,6 +10,8 @@ export interface HubConfig extends BaseConfig {
   upstreamTimeoutMs: number;
   /** Address classes webhook URLs may resolve to besides public ones (AUTOWEAVE_OUTBOUND_ALLOW). */
   outboundPolicy: OutboundPolicy;
+  /** The plugin host (AUTOWEAVE_PLUGINS_DIR and AUTOWEAVE_PLUGIN_*). */
+  plugins: PluginSettings;
 }
 
 export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
@@ -24,5 +27,5 @@ export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  return { ...base, secretKey, outboundPolicy, upstreamTimeoutMs: env.int('AUTOWEAVE_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }) };
+  return { ...base, secretKey, outboundPolicy, plugins: loadPluginSettings(env), upstreamTimeoutMs: env.int('AUTOWEAVE_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }) };
 }

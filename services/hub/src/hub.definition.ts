@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@autoweave/service-kit';
 import { loadHubConfig, type HubConfig } from './config.js';
 import { HEALTH_LEASES_BUCKET } from './health/health-monitor.js';
 import { HubModule } from './hub.module.js';
+import { PLUGIN_LEASES_BUCKET } from './plugins/plugin.providers.js';
 
 /** The hub as the service kit runs it; main.ts and the tests both start it from here. */
 export const hubService: ServiceDefinition<HubConfig> = {
@@ -10,7 +11,7 @@ export const hubService: ServiceDefinition<HubConfig> = {
   pingSubject: PING.hub,
   queueGroup: QUEUE_GROUPS.hub,
   defaultHealthPort: 3102,
-  buckets: [BUCKETS.integrations, HEALTH_LEASES_BUCKET],
+  buckets: [BUCKETS.integrations, HEALTH_LEASES_BUCKET, PLUGIN_LEASES_BUCKET],
   streams: [STREAMS.events, STREAMS.integrationLogs],
   module: HubModule,
   loadConfig: loadHubConfig,

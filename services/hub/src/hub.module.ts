@@ -22,6 +22,10 @@ import { RegistryRepository } from './registry/registry.repository.js';
 import { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { RegistryService } from './registry/registry.service.js';
 import { SecretBox } from '@autoweave/security';
+import { PluginCalls } from './plugins/host/plugin-calls.js';
+import { PluginRegistration } from './plugins/host/plugin-registration.js';
+import { PluginHandlers } from './plugins/plugin.handlers.js';
+import { pluginProviders } from './plugins/plugin.providers.js';
 
 type Runtime = ServiceRuntime<HubConfig>;
 
@@ -53,7 +57,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 @Module({
-  controllers: [RegistryHandlers, InsightHandlers, IntakeHandlers],
+  controllers: [RegistryHandlers, InsightHandlers, IntakeHandlers, PluginHandlers],
   providers: [
     { provide: UpstreamClient, useFactory: () => new UpstreamClient() },
     { provide: OAuth2TokenCache, inject: [UpstreamClient], useFactory: (client: UpstreamClient) => new OAuth2TokenCache(client) },
@@ -71,8 +75,8 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: RegistryService,
-      inject: [RUNTIME, RegistryRepository, ApiCatalog],
-      useFactory: (runtime: Runtime, repository: RegistryRepository, catalog: ApiCatalog) =>
+      inject: [RUNTIME, RegistryRepository, ApiCatalog, PluginRegistration],
+      useFactory: (runtime: Runtime, repository: RegistryRepository, catalog: ApiCatalog, plugins: PluginRegistration) =>
         new RegistryService({
           repository,
           secrets: SecretBox.fromString(runtime.config.secretKey),
@@ -86,6 +90,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
               });
             }
           },
+          prepareConfig: async (type, config, target) => (type === 'plugin' ? plugins.prepare(config, target) : { config }),
         }),
     },
     { provide: CallTelemetry, inject: [RUNTIME, IntegrationLog], useFactory: (runtime: Runtime, log: IntegrationLog) => new CallTelemetry(runtime.registry, runtime.bus, log) },
@@ -101,7 +106,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: CallExecutor,
-      inject: [RUNTIME, RegistrySnapshot, RegistryRepository, RegistryService, ApiCatalog, UpstreamClient, OAuth2TokenCache, IntegrationGuards, CallTelemetry],
+      inject: [RUNTIME, RegistrySnapshot, RegistryRepository, RegistryService, ApiCatalog, UpstreamClient, OAuth2TokenCache, IntegrationGuards, CallTelemetry, PluginCalls],
       useFactory: (
         runtime: Runtime,
         snapshot: RegistrySnapshot,
@@ -112,6 +117,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
         tokens: OAuth2TokenCache,
         guards: IntegrationGuards,
         telemetry: CallTelemetry,
+        plugins: PluginCalls,
       ) => {
         const executor = new CallExecutor({
           lookup: async (id) => snapshot.get(id) ?? repository.get(id),
@@ -123,6 +129,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
           guards,
           telemetry,
           defaultTimeoutMs: runtime.config.upstreamTimeoutMs,
+          plugins,
         });
         registerExecuteHandler(runtime, executor);
         return executor;
@@ -161,6 +168,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
         }),
     },
     HubLifecycle,
+    ...pluginProviders,
   ],
 })
 export class HubModule {}

@@ -10,6 +10,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import type { PluginRuntimeStatus } from './plugin.dto.js';
 
 export const INTEGRATION_STATUSES = ['active', 'inactive', 'disabled', 'error'] as const;
 export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
@@ -17,12 +18,14 @@ export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
 export const HEALTH_STATES = ['unknown', 'healthy', 'degraded', 'unhealthy'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
+/** An npm scope (`@acme/`) may lead, so a scoped plugin package keeps its own name as its integration's. */
+export const INTEGRATION_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
+const NAME = INTEGRATION_NAME;
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** `integration.admin.register` */
 export class RegisterIntegrationDto {
-  @IsString() @MaxLength(100) @Matches(NAME, { message: 'name must start with a letter or digit and contain only letters, digits, spaces, dots, dashes and underscores' })
+  @IsString() @MaxLength(100) @Matches(NAME, { message: 'name must start with a letter or digit (after an optional npm scope such as @acme/) and contain only letters, digits, spaces, dots, dashes and underscores' })
   name!: string;
 
   /** Checked against the integration type registry by the hub (the set is open to extension). */
@@ -97,6 +100,8 @@ export interface IntegrationView {
   updatedAt: string;
   /** The KV revision: send it back with an update to make it conditional. */
   revision: number;
+  /** Plugin integrations: the plugin process as the hub replica running it reports it. */
+  plugin?: PluginRuntimeStatus;
 }
 
 /**

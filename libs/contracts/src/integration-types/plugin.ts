@@ -32,6 +32,10 @@ export class PluginConfigDto {
   @IsOptional() @IsObject()
   pluginConfig?: Record<string, unknown>;
 
+  /** Credentials the plugin needs, by name: sealed at rest, masked on every read, given to initialize({secrets}). */
+  @IsOptional() @IsObject()
+  secrets?: Record<string, string>;
+
   @IsOptional() @Matches(EVENT_PATTERN, { each: true, message: 'each of subscriptions must be a topic pattern' })
   subscriptions?: string[];
 }
@@ -40,5 +44,5 @@ export const pluginIntegration: IntegrationTypeSpec<PluginConfigDto> = {
   type: 'plugin',
   description: 'A plugin package (npm, local folder or tarball URL) run isolated from the hub',
   configDto: PluginConfigDto,
-  secretFields: [],
+  secretFields: ['secrets.*'],
 };

@@ -22,6 +22,8 @@ export interface CallExecutorDeps {
   guards: IntegrationGuards;
   telemetry: CallTelemetry;
   defaultTimeoutMs: number;
+  /** Plugin integrations: `processData` runs in the plugin's process (see plugins/host/plugin-calls.ts). */
+  plugins?: { execute(stored: StoredIntegration, dto: ExecuteRequestDto): Promise<UpstreamResponse> };
 }
 
 /** Response headers passed back to the caller (pagination and caching need them; the rest is noise). */
@@ -74,7 +76,8 @@ export class CallExecutor {
     const stored = await this.deps.lookup(dto.integrationId);
     if (!stored) throw new AppError('NOT_FOUND', `integration ${dto.integrationId} not found`, { id: dto.integrationId });
     const { record, revision } = stored;
-    if (record.type !== 'openapi') throw new AppError('VALIDATION', `integration ${record.name} is of type ${record.type}; only openapi integrations can be executed`);
+    if (record.type === 'plugin' && this.deps.plugins) return this.deps.plugins.execute(stored, dto);
+    if (record.type !== 'openapi') throw new AppError('VALIDATION', `integration ${record.name} is of type ${record.type}; only openapi and plugin integrations can be executed`);
     if (record.status === 'disabled') throw new AppError('UNAVAILABLE', `integration ${record.name} is disabled`, { id: record.id });
     const config = this.configOf(stored);
     const api = await this.deps.catalog.get(record.id, revision, config);

@@ -13,6 +13,7 @@ import {
   type IntegrationTypeSpec,
   type IntegrationView,
   type ListIntegrationsDto,
+  type PluginRuntimeStatus,
   type PreviousSecretDto,
   type RegisteredIntegration,
   type RegisterIntegrationDto,
@@ -34,7 +35,18 @@ export interface RegistryDeps {
   publish: (subject: string, data: unknown) => void;
   /** Checks beyond the DTO that need I/O, per type (an OpenAPI document is loaded and validated). */
   checkConfig?: (type: string, config: Config) => Promise<void>;
+  /**
+   * Per-type work before a config is written that may change it: a plugin is
+   * installed and its config pinned to what was installed. `undo` removes what
+   * it made when the write then fails.
+   */
+  prepareConfig?: (type: string, config: Config, target: { id: string; name: string; previous?: Config }) => Promise<PreparedConfig>;
   now?: () => Date;
+}
+
+export interface PreparedConfig {
+  config: Config;
+  undo?: () => Promise<void>;
 }
 
 /** Secrets replaced by rotations and still in their grace period, newest first. */
@@ -57,12 +69,15 @@ export class RegistryService {
 
   async register(dto: RegisterIntegrationDto): Promise<RegisteredIntegration> {
     const spec = requireType(dto.type);
-    const config = await this.validateConfig(spec, withTypeDefaults(spec.type, dto.config));
+    const id = randomUUID();
+    const name = dto.name.trim();
+    const prepared = await this.prepare(spec, await this.validateConfig(spec, withTypeDefaults(spec.type, dto.config)), { id, name });
+    const config = prepared.config;
     const generatedSecret = spec.type === webhookIntegration.type && dto.config.secret === undefined ? (config.secret as string) : undefined;
     const at = this.now().toISOString();
     const record: IntegrationRecord = {
-      id: randomUUID(),
-      name: dto.name.trim(),
+      id,
+      name,
       type: spec.type,
       ...(dto.description === undefined ? {} : { description: dto.description }),
       status: 'active',
@@ -73,7 +88,10 @@ export class RegistryService {
       createdAt: at,
       updatedAt: at,
     };
-    const stored = await this.deps.repository.create(record);
+    const stored = await this.deps.repository.create(record).catch(async (err: unknown) => {
+      await prepared.undo?.().catch(() => undefined);
+      throw err;
+    });
     this.deps.publish(INTEGRATION_EVENTS.created, changedEvent(stored));
     return generatedSecret === undefined ? this.view(stored) : { ...this.view(stored), secret: generatedSecret };
   }
@@ -119,11 +137,18 @@ export class RegistryService {
 
   async update(dto: UpdateIntegrationDto): Promise<IntegrationView> {
     let specChanged = false;
+    let undo: (() => Promise<void>) | undefined;
     const stored = await this.modify(dto.id, dto.revision, async (current) => {
       specChanged = dto.config !== undefined && current.type === 'openapi' &&
         JSON.stringify([dto.config.openAPISpec, dto.config.openAPIUrl]) !== JSON.stringify([current.config.openAPISpec, current.config.openAPIUrl]);
       const spec = requireType(current.type);
-      const config = dto.config === undefined ? current.config : this.seal(spec, await this.mergeConfig(spec, current.config, dto.config));
+      let config = current.config;
+      if (dto.config !== undefined) {
+        const merged = await this.mergeConfig(spec, current.config, dto.config);
+        const prepared = await this.prepare(spec, merged, { id: current.id, name: current.name, previous: this.unseal(spec, current.config) });
+        undo = prepared.undo;
+        config = this.seal(spec, prepared.config);
+      }
       return {
         ...current,
         ...(dto.description === undefined ? {} : { description: dto.description }),
@@ -131,6 +156,9 @@ export class RegistryService {
         ...(dto.metadata === undefined ? {} : { metadata: dto.metadata }),
         config,
       };
+    }).catch(async (err: unknown) => {
+      await undo?.().catch(() => undefined);
+      throw err;
     });
     if (specChanged) this.deps.publish(INTEGRATION_EVENTS.openapiUpdated, changedEvent(stored));
     return this.view(stored);
@@ -162,6 +190,19 @@ export class RegistryService {
     await this.modify(id, undefined, async (current) => {
       previous = current.health;
       return { ...current, health };
+    });
+    return previous;
+  }
+
+  /**
+   * Records what the plugin host reports of a plugin's process, and its
+   * health, in one write; resolves to the health before it.
+   */
+  async setPluginStatus(id: string, plugin: PluginRuntimeStatus, health: HealthState): Promise<HealthState> {
+    let previous: HealthState = 'unknown';
+    await this.modify(id, undefined, async (current) => {
+      previous = current.health;
+      return { ...current, plugin, health };
     });
     return previous;
   }
@@ -213,6 +254,10 @@ export class RegistryService {
     await validateDto(spec.configDto, config, 'config');
     await this.deps.checkConfig?.(spec.type, config);
     return config;
+  }
+
+  private async prepare(spec: IntegrationTypeSpec, config: Config, target: { id: string; name: string; previous?: Config }): Promise<PreparedConfig> {
+    return this.deps.prepareConfig ? this.deps.prepareConfig(spec.type, config, target) : { config };
   }
 
   private seal(spec: IntegrationTypeSpec, config: Config): Config {

@@ -2,6 +2,9 @@ import { INTEGRATION_STATUSES } from '@autoweave/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -30,6 +33,27 @@ import {
 
 const ID = ApiParam({ name: 'id', description: 'Integration id (UUID)' });
 
+/** `POST /api/integration/install` body, for the OpenAPI document (the hub validates it). */
+class InstallPluginSchema {
+  @ApiPropertyOptional({ example: 'enricher', description: 'The integration name; default: the package name' })
+  name?: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { source: 'npm', name: '@acme/enricher', version: '1.2.3', pluginConfig: { level: 2 }, subscriptions: ['orders.*'] },
+    description:
+      'A plugin config: source npm (name, exact version), url (url of a tarball and its sha512 integrity) or local (path under the allowed root); ' +
+      'pluginConfig and secrets (sealed, masked on reads) are given to initialize(); subscriptions are the event patterns the plugin may subscribe to',
+  })
+  config!: Record<string, unknown>;
+  @ApiPropertyOptional()
+  description?: string;
+  @ApiPropertyOptional({ type: [String] })
+  tags?: string[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  metadata?: Record<string, unknown>;
+}
+
 /** `/api/integration/*`: each route is one request to the hub (see IntegrationAdmin). */
 @ApiTags('integrations')
 @ApiBadRequestResponse({ description: 'Invalid input (VALIDATION)', type: ErrorResponseSchema })
@@ -46,6 +70,21 @@ export class IntegrationController {
   @ApiConflictResponse({ description: 'An integration with this name exists', type: ErrorResponseSchema })
   register(@JsonBody() body: JsonObject): Promise<unknown> {
     return this.admin.register(body);
+  }
+
+  @Post('install')
+  @HttpCode(201)
+  @RequireAccess('write')
+  @ApiOperation({
+    summary: 'Install a plugin package and register it as a plugin integration',
+    description: 'The hub installs the package (npm with install scripts off, a url tarball checked against its integrity, or a local folder under the allowed root), pins version and integrity, then runs it in its own process. A bad source is 400 with the reason; nothing is left installed.',
+  })
+  @ApiBody({ type: InstallPluginSchema })
+  @ApiCreatedResponse({ type: IntegrationSchema })
+  @ApiConflictResponse({ description: 'An integration with this name (or topic namespace) exists', type: ErrorResponseSchema })
+  @ApiServiceUnavailableResponse({ description: 'The hub does not run plugins (AUTOWEAVE_PLUGINS_DIR unset) or npm/the registry is unreachable', type: ErrorResponseSchema })
+  install(@JsonBody() body: JsonObject): Promise<unknown> {
+    return this.admin.install(body);
   }
 
   @Get('list')
@@ -144,7 +183,7 @@ export class IntegrationCallController {
   @Post(':id/execute')
   @HttpCode(200)
   @RequireAccess('write')
-  @ApiOperation({ summary: 'Call an operation of an OpenAPI integration: {action, params, timeoutMs}' })
+  @ApiOperation({ summary: 'Call an integration: an OpenAPI operation {action: operationId, params, timeoutMs}, or a plugin {action: "processData", params}' })
   @ID
   @ApiBody({ type: ExecuteRequestSchema })
   @ApiOkResponse({ type: ExecuteResultSchema })

@@ -1,4 +1,4 @@
-import { AGENT, AppError, INTEGRATION_ADMIN, INTEGRATION_REQUEST, type Envelope } from '@autoweave/contracts';
+import { AGENT, AppError, DEFAULT_PLUGIN_INSTALL_TIMEOUT_MS, INTEGRATION_ADMIN, INTEGRATION_REQUEST, type Envelope } from '@autoweave/contracts';
 import type { RequestOptions } from '@autoweave/messaging';
 import { revisionFromIfMatch } from './if-match.js';
 
@@ -24,6 +24,11 @@ export class IntegrationAdmin {
 
   register(body: JsonObject): Promise<unknown> {
     return this.call(INTEGRATION_ADMIN.register, body);
+  }
+
+  /** `{name?, config: {source, name, version|url+integrity|path, ...}}`: installs a plugin package; waits as long as an install may take. */
+  install(body: JsonObject): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.install, body, Math.max(this.timeoutMs, DEFAULT_PLUGIN_INSTALL_TIMEOUT_MS + 5_000));
   }
 
   /** Passes the filters given (type, status, tag) and nothing else from the query string. */
