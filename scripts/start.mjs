@@ -37,6 +37,7 @@ Environment (all optional):
                             instead of starting one. JetStream must be enabled on it.
   AUTOWEAVE_NATS_PORT       Port for the nats-server started here (default 4222; when
                             taken, a free port is used). It listens on 127.0.0.1 only.
+  AUTOWEAVE_PLUGINS_DIR     Plugins folder shared by discovery and the hub (default <data>/plugins).
   AUTOWEAVE_DATA_DIR        Data folder (default <repo>/.autoweave): nats/ holds the
                             JetStream store, secret.key the dev secret key.
   AUTOWEAVE_SECRET_KEY      32-byte key (base64 or hex) encrypting secrets at rest. When
@@ -235,6 +236,8 @@ function entryOf(service) {
 if (process.env.AUTOWEAVE_HEALTH_PORT) warn('AUTOWEAVE_HEALTH_PORT is ignored here: each service gets its own health port (see --help)');
 
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+const pluginsDir = resolve(process.env.AUTOWEAVE_PLUGINS_DIR?.trim() || join(dataDir, 'plugins'));
+mkdirSync(pluginsDir, { recursive: true });
 const secretKey = process.env.AUTOWEAVE_SECRET_KEY?.trim() || devSecretKey();
 
 /** The persistent development key: made once, reused at every start (else stored secrets become unreadable). */
@@ -430,7 +433,15 @@ function waitForNats(child) {
 // ---------------------------------------------------------------- services
 
 function startService(service, natsUrl) {
-  const env = { ...process.env, NATS_URL: natsUrl, AUTOWEAVE_SECRET_KEY: secretKey, AUTOWEAVE_HTTP_PORT: String(httpPort) };
+  const env = {
+    ...process.env,
+    NATS_URL: natsUrl,
+    AUTOWEAVE_SECRET_KEY: secretKey,
+    AUTOWEAVE_HTTP_PORT: String(httpPort),
+    // The pipeline worker keeps its embedded vector store here; discovery and the hub share the plugins folder.
+    AUTOWEAVE_DATA_DIR: dataDir,
+    AUTOWEAVE_PLUGINS_DIR: pluginsDir,
+  };
   if (service.healthPort) env.AUTOWEAVE_HEALTH_PORT = String(service.healthPort);
   else delete env.AUTOWEAVE_HEALTH_PORT;
   const child = spawn(process.execPath, [entryOf(service)], {
