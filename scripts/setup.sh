@@ -39,6 +39,17 @@ if [ "$need_nats" = yes ] && ! command -v nats-server >/dev/null; then
   fi
 fi
 
+# The dashboard's browser tests drive Debian's chromium (test/src/dashboard.e2e.test.ts skips them without it).
+if [ "$1" = test ] && ! command -v chromium >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing chromium from Debian packages (for the dashboard's browser tests)"
+    (apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }) ||
+      say "could not install chromium: the dashboard's browser tests will be skipped"
+  else
+    say "chromium is not installed: the dashboard's browser tests will be skipped (apt-get install chromium)"
+  fi
+fi
+
 export TURBO_TELEMETRY_DISABLED=1
 say "installing dependencies"
 pnpm install --frozen-lockfile

@@ -23,3 +23,4 @@ export * from './dto/plugin.dto.js';
 export * from './dto/pipeline.dto.js';
 export * from './dto/search.dto.js';
 export * from './dto/sync.dto.js';
+export * from './live-topics.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { BUCKETS, PING, STREAMS } from '@autoweave/contracts';
 import { runService } from '@autoweave/service-kit';
 import { probeService } from '@autoweave/testing';
@@ -10,7 +11,7 @@ describe('pipeline-worker service', () => {
       pingSubject: PING.pipelineWorker,
       buckets: [BUCKETS.pipelines, BUCKETS.pipelineCursors],
       streams: [STREAMS.events.name, STREAMS.pipelineDlq.name],
-      start: (natsUrl) => runService(pipelineWorkerService, { NATS_URL: natsUrl, AUTOWEAVE_HEALTH_PORT: '0', LOG_LEVEL: 'silent' }),
+      start: (natsUrl) => runService(pipelineWorkerService, { NATS_URL: natsUrl, AUTOWEAVE_SECRET_KEY: randomBytes(32).toString('base64'), AUTOWEAVE_HEALTH_PORT: '0', LOG_LEVEL: 'silent' }),
     });
 
     expect(probe.ping).toEqual({

@@ -1,10 +1,24 @@
+import { parseOutboundAllow, type OutboundPolicy } from '@autoweave/resilience';
 import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
 import { SecretBox } from '@autoweave/security';
 import { hashApiKey } from './auth/api-key.js';
+import { loadLiveConfig, type LiveConfig } from './live/live-config.js';
+import { loadDashboardConfig, type DashboardConfig } from './dashboard/dashboard-config.js';
 
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_API_KEY_CACHE_MS = 5000;
+export const DEFAULT_WEBHOOK_CONCURRENCY = 64;
+export const DEFAULT_WEBHOOK_MAX_ACK_PENDING = 10_000;
+export const DEFAULT_WEBHOOK_ACK_MARGIN_MS = 30_000;
+export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+export const DEFAULT_WEBHOOK_FAILURE_THRESHOLD = 10;
+/**
+ * Largest allowed webhook timestamp tolerance. WEBHOOKS_IN drops a repeated
+ * webhook-id for 10 minutes (gateway.definition.ts), which covers a replay
+ * anywhere in the +-tolerance window only while the tolerance is at most 5 minutes.
+ */
+export const MAX_WEBHOOK_TOLERANCE_SECONDS = 300;
 
 export interface GatewayConfig extends BaseConfig {
   /** Port of the HTTP API (0: any free port; the bound one is on the running app). */
@@ -21,6 +35,24 @@ export interface GatewayConfig extends BaseConfig {
   apiKeyCacheMs: number;
   /** The hub's AUTOWEAVE_SECRET_KEY: the gateway opens webhook secrets to verify and sign. */
   secretKey: string;
+  /** Largest inbound webhook body (`POST /webhooks/:id`); larger ones are answered 413. */
+  webhookBodyLimitBytes: number;
+  /** How far a webhook-timestamp may be from now, either way. */
+  webhookToleranceSeconds: number;
+  /** Verification failures in a row after which an integration is reported unhealthy. */
+  webhookFailureThreshold: number;
+  /** Address classes outbound webhooks may reach besides public ones (AUTOWEAVE_OUTBOUND_ALLOW). */
+  outboundPolicy: OutboundPolicy;
+  /** Outbound deliveries in flight per unordered endpoint and replica. */
+  webhookConcurrency: number;
+  /** Unacknowledged deliveries per endpoint across replicas, those waiting for a retry included. */
+  webhookMaxAckPending: number;
+  /** Added to twice an endpoint's timeout: how long JetStream waits for a delivery's ack before redelivering. */
+  webhookAckMarginMs: number;
+  /** The WebSocket API (`GET /ws`): AUTOWEAVE_WS_*. */
+  live: LiveConfig;
+  /** The dashboard served at `/`: AUTOWEAVE_DASHBOARD, AUTOWEAVE_DASHBOARD_DIR. */
+  dashboard: DashboardConfig;
 }
 
 export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConfig {
@@ -28,6 +60,12 @@ export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConf
   const secretKey = env.string('AUTOWEAVE_SECRET_KEY');
   try {
     SecretBox.fromString(secretKey);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  let outboundPolicy: OutboundPolicy;
+  try {
+    outboundPolicy = parseOutboundAllow(env.optional('AUTOWEAVE_OUTBOUND_ALLOW'));
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
@@ -39,5 +77,14 @@ export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConf
     adminApiKeyHash: adminKey === undefined ? undefined : hashApiKey(adminKey),
     apiKeyCacheMs: env.int('AUTOWEAVE_API_KEY_CACHE_MS', DEFAULT_API_KEY_CACHE_MS, { min: 0, max: 10_000 }),
     secretKey,
+    webhookBodyLimitBytes: env.int('AUTOWEAVE_WEBHOOK_BODY_LIMIT_BYTES', DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),
+    webhookToleranceSeconds: env.int('AUTOWEAVE_WEBHOOK_TOLERANCE_SECONDS', MAX_WEBHOOK_TOLERANCE_SECONDS, { min: 1, max: MAX_WEBHOOK_TOLERANCE_SECONDS }),
+    webhookFailureThreshold: env.int('AUTOWEAVE_WEBHOOK_FAILURE_THRESHOLD', DEFAULT_WEBHOOK_FAILURE_THRESHOLD, { min: 1, max: 1_000_000 }),
+    outboundPolicy,
+    webhookConcurrency: env.int('AUTOWEAVE_WEBHOOK_CONCURRENCY', DEFAULT_WEBHOOK_CONCURRENCY, { min: 1, max: 10_000 }),
+    webhookMaxAckPending: env.int('AUTOWEAVE_WEBHOOK_MAX_ACK_PENDING', DEFAULT_WEBHOOK_MAX_ACK_PENDING, { min: 1, max: 1_000_000 }),
+    webhookAckMarginMs: env.int('AUTOWEAVE_WEBHOOK_ACK_MARGIN_MS', DEFAULT_WEBHOOK_ACK_MARGIN_MS, { min: 1000, max: 600_000 }),
+    live: loadLiveConfig(env),
+    dashboard: loadDashboardConfig(env),
   };
 }

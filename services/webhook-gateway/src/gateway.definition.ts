@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@autoweave/service-kit';
 import { DEFAULT_HTTP_PORT, loadGatewayConfig, type GatewayConfig } from './config.js';
 import { GatewayModule } from './gateway.module.js';
 import { createHttpApp } from './http/http-app.js';
+import { WEBHOOKS_IN_STREAM } from './webhooks/inbound/replay-window.js';
 
 /** The webhook gateway as the service kit runs it; main.ts and the tests both start it from here. */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
@@ -12,7 +13,7 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
   // Not used: health and metrics are served on the HTTP port (AUTOWEAVE_HTTP_PORT).
   defaultHealthPort: DEFAULT_HTTP_PORT,
   buckets: [BUCKETS.apiKeys, BUCKETS.integrations],
-  streams: [STREAMS.events, STREAMS.webhooksIn, STREAMS.deliveries, STREAMS.webhookDlq],
+  streams: [STREAMS.events, WEBHOOKS_IN_STREAM, STREAMS.deliveries, STREAMS.webhookDlq],
   module: GatewayModule,
   loadConfig: loadGatewayConfig,
   createHttpApp,

@@ -10,11 +10,19 @@ import type { GatewayConfig } from './config.js';
 import { HealthController } from './http/health.controller.js';
 import { IntegrationCallController, IntegrationController } from './http/integration.controller.js';
 import { KeysController } from './http/keys.controller.js';
+import { PipelineController } from './http/pipeline.controller.js';
 import { OpenApiController } from './http/openapi.controller.js';
 import { OpenApiDocument } from './http/openapi.js';
+import { SearchController } from './http/search.controller.js';
 import { ServicesController } from './http/services.controller.js';
 import { IntegrationAdmin } from './integrations/integration-admin.js';
 import { WebhookEndpoints } from './webhooks/endpoints.js';
+import { DeliveryHandlers } from './webhooks/outbound/delivery.handlers.js';
+import { outboundWebhookProviders } from './webhooks/outbound/outbound-webhooks.js';
+import { EventsController } from './http/events.controller.js';
+import { DeliveriesController } from './http/webhooks.controller.js';
+import { InboundWebhooks } from './webhooks/inbound/inbound-webhooks.js';
+import { liveEventsProvider } from './live/live-events.provider.js';
 
 /** The gateway's read-only view of the integrations bucket (the hub writes it). */
 export const INTEGRATIONS_SNAPSHOT = Symbol('integrations-snapshot');
@@ -28,7 +36,8 @@ class GatewayLifecycle implements OnApplicationShutdown {
 }
 
 @Module({
-  controllers: [IntegrationController, IntegrationCallController, KeysController, ServicesController, HealthController, OpenApiController],
+  controllers: [IntegrationController, IntegrationCallController, KeysController, ServicesController, HealthController, OpenApiController,
+    DeliveriesController, EventsController, DeliveryHandlers, PipelineController, SearchController],
   providers: [
     {
       provide: ApiKeyRegistry,
@@ -62,8 +71,16 @@ class GatewayLifecycle implements OnApplicationShutdown {
       useFactory: (runtime: ServiceRuntime<GatewayConfig>, snapshot: KvSnapshot<StoredIntegration>) =>
         new WebhookEndpoints(snapshot, SecretBox.fromString(runtime.config.secretKey)),
     },
+    {
+      provide: InboundWebhooks,
+      inject: [RUNTIME, WebhookEndpoints, INTEGRATIONS_SNAPSHOT],
+      useFactory: (runtime: ServiceRuntime<GatewayConfig>, endpoints: WebhookEndpoints, snapshot: KvSnapshot<StoredIntegration>) =>
+        new InboundWebhooks(runtime, endpoints, snapshot),
+    },
+    ...outboundWebhookProviders(INTEGRATIONS_SNAPSHOT),
     GatewayLifecycle,
     OpenApiDocument,
+    liveEventsProvider,
   ],
 })
 export class GatewayModule {}

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PING } from '@autoweave/contracts';
@@ -76,6 +77,8 @@ export class Stack {
     readonly gatewayUrl: string,
     readonly adminKey: string,
     readonly secretKey: string,
+    /** The services' data folder (the worker's embedded vector store): fresh per stack, removed on stop. */
+    readonly dataDir: string = mkdtempSync(join(tmpdir(), 'autoweave-e2e-')),
   ) {}
 
   static async start(): Promise<Stack> {
@@ -91,6 +94,7 @@ export class Stack {
         AUTOWEAVE_HTTP_PORT: String(httpPort),
         AUTOWEAVE_ADMIN_API_KEY: stack.adminKey,
         AUTOWEAVE_SECRET_KEY: stack.secretKey,
+        AUTOWEAVE_DATA_DIR: stack.dataDir,
         // Upstream APIs and webhook receivers in the tests listen on loopback.
         AUTOWEAVE_OUTBOUND_ALLOW: 'loopback',
       };
@@ -153,6 +157,7 @@ export class Stack {
     await Promise.all(this.replicas.map((r) => r.stop()));
     await Promise.all([...this.services].map(async ([name, s]) => (codes[name] = await s.stop())));
     await this.nats.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
     return codes;
   }
 

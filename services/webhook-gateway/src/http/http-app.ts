@@ -15,6 +15,10 @@ import { httpMetrics } from './http-metrics.js';
 import { installJsonBodyCheck } from './json-body.js';
 import { buildOpenApiDocument, OpenApiDocument } from './openapi.js';
 import { installTelemetryHook } from './telemetry.hook.js';
+import { InboundWebhooks } from '../webhooks/inbound/inbound-webhooks.js';
+import { installInboundWebhookRoute } from '../webhooks/inbound/inbound-route.js';
+import { LiveEvents } from '../live/live-events.js';
+import { installDashboardRoutes } from '../dashboard/dashboard-route.js';
 
 /**
  * The gateway's HTTP application (the kit's `createHttpApp` hook): NestJS on
@@ -47,8 +51,11 @@ export async function createHttpApp(root: DynamicModule, runtime: ServiceRuntime
     installJsonBodyCheck(fastify);
     installTelemetryHook(fastify, logger, httpMetrics(runtime.registry));
     installGracefulClose(fastify);
+    installInboundWebhookRoute(fastify, app.get(InboundWebhooks).ingest, { bodyLimitBytes: config.webhookBodyLimitBytes, logger });
+    app.get(LiveEvents).attach(fastify.server);
+    installDashboardRoutes(fastify, config.dashboard, logger);
     app.useGlobalFilters(new HttpErrorFilter(logger, config.bodyLimitBytes));
-    app.get(OpenApiDocument).set(buildOpenApiDocument(app, runtime.version));
+    app.get(OpenApiDocument).set(buildOpenApiDocument(app, runtime.version, config));
   } catch (err) {
     await app.close().catch(() => undefined);
     throw err;

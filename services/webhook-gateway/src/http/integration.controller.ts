@@ -203,6 +203,21 @@ export class IntegrationCallController {
     return this.admin.test(id);
   }
 
+  @Post(':id/sync')
+  @HttpCode(200)
+  @RequireAccess('write')
+  @ApiOperation({
+    summary: 'Sync a database integration now',
+    description: 'Runs the sync pipeline of every synced table now (or right after the run in progress), after looking at the database again for new tables and columns. Answered by the pipeline worker. The reply lists each table with its pipeline and run, and the tables that cannot be synced with the reason.',
+  })
+  @ID
+  @ApiOkResponse({ description: '{integrationId, destination, tables: [{table, pipelineId, state, runId?}], skipped: [{table, reason}]}' })
+  @ApiNotFoundResponse({ type: ErrorResponseSchema })
+  @ApiConflictResponse({ description: 'Sync is not enabled, or the integration is disabled', type: ErrorResponseSchema })
+  sync(@Param('id') id: string): Promise<unknown> {
+    return this.admin.sync(id);
+  }
+
   @Get(':id/metrics')
   @RequireAccess('read')
   @ApiOperation({ summary: 'Counts, error rate and latency percentiles of the calls in a window' })

@@ -1,6 +1,9 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { SECURITY_SCHEMES } from '../auth/access.decorator.js';
+import type { GatewayConfig } from '../config.js';
+import { inboundWebhookPath } from '../webhooks/inbound/inbound-openapi.js';
+import { liveEventsPath } from '../live/live-openapi.js';
 
 export const OPENAPI_PATH = 'api-docs/openapi.json';
 
@@ -19,7 +22,11 @@ export class OpenApiDocument {
   }
 }
 
-export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  version: string,
+  webhooks: Pick<GatewayConfig, 'webhookBodyLimitBytes' | 'webhookToleranceSeconds'>,
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('AutoWeave gateway')
     .setDescription(
@@ -31,5 +38,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' }, SECURITY_SCHEMES.bearer)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'x-api-key: <API key>' }, SECURITY_SCHEMES.apiKey)
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  const inbound = inboundWebhookPath(webhooks.webhookBodyLimitBytes, webhooks.webhookToleranceSeconds);
+  document.paths[inbound.path] = inbound.item;
+  const live = liveEventsPath();
+  document.paths[live.path] = live.item;
+  return document;
 }

@@ -11,6 +11,9 @@ type JsonObject = Record<string, unknown>;
 
 const LIST_FILTERS = ['type', 'status', 'tag'] as const;
 
+/** A sync introspects the database and saves its pipelines before answering. */
+const SYNC_TIMEOUT_MS = 30_000;
+
 /**
  * The REST integration API as NATS requests to the hub. Each call sends one
  * request on an INTEGRATION_ADMIN subject and returns the reply's data or
@@ -94,6 +97,15 @@ export class IntegrationAdmin {
   /** `?since=<ISO time>&level=<min level>&limit=<n>` */
   logs(id: string, query: JsonObject): Promise<unknown> {
     return this.call(INTEGRATION_ADMIN.logs, { id, ...defined({ since: query.since, level: query.level, limit: numeric(query.limit) }) });
+  }
+
+  /**
+   * Runs a database integration's sync pipelines now (answered by the
+   * pipeline worker, which owns them). It looks at the database again first,
+   * so allow it more than an admin round trip.
+   */
+  sync(id: string): Promise<unknown> {
+    return this.call(INTEGRATION_ADMIN.sync, { id }, Math.max(this.timeoutMs, SYNC_TIMEOUT_MS));
   }
 
   /** The manifests the agent adapter generated for the integration; `format` yaml (default) or json. */

@@ -39,10 +39,44 @@ const TEXT_KEPT: Record<number, (text: string) => unknown> = {
   17: (text) => text, // bytea as \x hex, which PostgreSQL reads back as bytea
 };
 
+const DASH = 45;
+const PLUS = 43;
+const SPACE = 32;
+
+/**
+ * `2024-03-01 10:00:00.123456+00` -> `2024-03-01T10:00:00.123456+00:00`; text
+ * that does not start as `YYYY-MM-DD H` (infinity, years past 9999) stays as
+ * PostgreSQL wrote it. Runs for every timestamp read, so it looks at
+ * characters rather than running regular expressions.
+ */
 export function isoTimestamp(text: string): string {
-  if (!/^\d{4}-\d\d-\d\d \d/.test(text)) return text; // infinity, BC dates: as PostgreSQL wrote them
-  const iso = text.replace(' ', 'T');
-  return /[+-]\d\d$/.test(iso) ? `${iso}:00` : iso;
+  const n = text.length;
+  if (
+    n < 12 ||
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(10) !== SPACE ||
+    !digitAt(text, 0) ||
+    !digitAt(text, 1) ||
+    !digitAt(text, 2) ||
+    !digitAt(text, 3) ||
+    !digitAt(text, 5) ||
+    !digitAt(text, 6) ||
+    !digitAt(text, 8) ||
+    !digitAt(text, 9) ||
+    !digitAt(text, 11)
+  ) {
+    return text;
+  }
+  const sign = text.charCodeAt(n - 3);
+  // An offset of whole hours (`+00`) gets its minutes, as ISO 8601 wants them.
+  const hoursOnly = (sign === PLUS || sign === DASH) && digitAt(text, n - 2) && digitAt(text, n - 1);
+  return `${text.slice(0, 10)}T${text.slice(11)}${hoursOnly ? ':00' : ''}`;
+}
+
+function digitAt(text: string, index: number): boolean {
+  const c = text.charCodeAt(index);
+  return c >= 48 && c <= 57;
 }
 
 const typeParsers = {

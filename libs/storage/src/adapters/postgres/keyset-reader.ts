@@ -6,7 +6,7 @@ import { postgresError } from './errors.js';
 import { qualified, quote } from './identifiers.js';
 import { columnName, readMode, sqlText, type PostgresConfig } from './postgres.config.js';
 
-/** Prefix of the extra columns carrying the order columns (which a column selection may leave out); stripped from items. */
+/** Prefix of the extra fields carrying order columns that a column selection leaves out; not part of items. */
 const ORDER_ALIAS = '__aw_order_';
 
 /**
@@ -26,6 +26,10 @@ export interface ReadPlan {
   incremental: boolean;
   /** The cursor column (incremental) then the key columns: the ORDER BY and the row compared with the position. */
   orderColumns: string[];
+  /** Where each order column's value is in a row: its own field when selected, else an extra aliased one. */
+  orderFields: string[];
+  /** With extra order fields: the selected columns an item keeps (the extras are left out); else undefined (rows are items as read). */
+  itemFields?: string[];
   readOnly: boolean;
   first: string;
   after: string;
@@ -35,16 +39,29 @@ export function readPlan(config: PostgresConfig, batchSize: number): ReadPlan {
   const incremental = readMode(config) === 'incremental';
   const orderColumns = [...(incremental ? [config.cursorColumn!] : []), ...config.keyColumns];
   const from = config.query !== undefined ? `(${sqlText(config.query)}) AS "__aw_source"` : qualified(config.schema, config.table!);
-  const selected = config.columns ? config.columns.map((c) => quote(columnName(c))).join(', ') : '*';
+  const names = config.columns?.map(columnName);
+  const selected = names ? names.map(quote).join(', ') : '*';
+  // An order column the selection has is read from its own field: no extra column, and rows are items as they come
+  // (no copy per row). Only one left out of the selection is read as an extra field, which items then leave out.
   // Not cast to text in SQL: a cast in the select list is computed for every row the sort sees, not only the batch.
-  const orderValues = orderColumns.map((c, i) => `${quote(c)} AS "${ORDER_ALIAS}${i}"`).join(', ');
+  const orderFields = orderColumns.map((c, i) => (!names || names.includes(c) ? c : `${ORDER_ALIAS}${i}`));
+  const extras = orderColumns.flatMap((c, i) => (orderFields[i] === c ? [] : [`${quote(c)} AS "${orderFields[i]}"`]));
   const orderBy = orderColumns.map(quote).join(', ');
   // Rows without a cursor value cannot be placed in the order: they are not read in incremental mode.
   const notNull = incremental ? `${quote(config.cursorColumn!)} IS NOT NULL` : 'TRUE';
   const row = `(${orderBy}) > (${orderColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const list = [selected, ...extras].join(', ');
   // One row more than a batch tells whether this batch is the last without another query.
-  const base = (where: string): string => `SELECT ${selected}, ${orderValues} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${batchSize + 1}`;
-  return { incremental, orderColumns, readOnly: config.query !== undefined, first: base(notNull), after: base(`${notNull} AND ${row}`) };
+  const base = (where: string): string => `SELECT ${list} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${batchSize + 1}`;
+  return {
+    incremental,
+    orderColumns,
+    orderFields,
+    ...(extras.length > 0 ? { itemFields: names } : {}),
+    readOnly: config.query !== undefined,
+    first: base(notNull),
+    after: base(`${notNull} AND ${row}`),
+  };
 }
 
 /** The stored position, if it fits this read (a changed key or cursor config starts over). */
@@ -96,7 +113,8 @@ export class KeysetReader implements SourceCursor {
       }
       const last = this.positionOf(page[page.length - 1]!);
       position = last;
-      const items = page.map(stripOrderColumns);
+      const fields = plan.itemFields;
+      const items = fields ? page.map((row) => pick(row, fields)) : (page as Item[]);
       yielded = true;
       yield { items, position: !more && !plan.incremental ? null : (last as unknown as CursorPosition) };
       if (!more) return;
@@ -132,14 +150,16 @@ export class KeysetReader implements SourceCursor {
   }
 
   private positionOf(row: Record<string, unknown>): KeysetPosition {
-    const values = this.plan.orderColumns.map((column, i) => positionText(row[`${ORDER_ALIAS}${i}`], column, this.what));
+    const { orderColumns, orderFields } = this.plan;
+    const values = orderColumns.map((column, i) => positionText(row[orderFields[i]!], column, this.what));
     return this.plan.incremental ? { cursor: values[0]!, keys: values.slice(1) } : { keys: values };
   }
 }
 
-function stripOrderColumns(row: Record<string, unknown>): Item {
+/** The row without the extra order fields: the selected columns (a selection never names a column twice). */
+function pick(row: Record<string, unknown>, fields: string[]): Item {
   const item: Item = {};
-  for (const [key, value] of Object.entries(row)) if (!key.startsWith(ORDER_ALIAS)) item[key] = value;
+  for (const field of fields) item[field] = row[field];
   return item;
 }
 

@@ -255,6 +255,41 @@ describe('storage - postgres adapter against a real PostgreSQL', () => {
       expect((await sql.query('SELECT count(*)::int AS n FROM users_copy')).rows[0].n).toBe(12);
     });
 
+    it('writes any text exactly, keeps the column types and their checks, whatever form the values go in', async () => {
+      await sql.query(`
+        CREATE TYPE mood AS ENUM ('ok', 'sad');
+        CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+        CREATE TABLE tricky (id text PRIMARY KEY, note text, short varchar(3), n positive, f double precision, b boolean, m mood, doc json, raw bytea, at timestamptz)`);
+      const dest = { ...base, table: 'tricky', keyColumns: ['id'] } as PostgresConfig;
+      // What an array literal would misread unless quoted and escaped.
+      const notes = ['', ' ', 'NULL', 'null', 'a,b', '{x}', '}', '"', 'say "hi"', 'back\\slash', '\\"', 'tab\there\nline', '  padded  ', 'ünï€ 😀'];
+      const batch: Item[] = notes.map((note, i) => ({ id: `k${i}${note}`, note, short: 'abc', n: i + 1, f: i / 3, b: i % 2 === 0, m: i % 2 ? 'ok' : 'sad', doc: { note, i }, raw: '\\x6869', at: T0 }));
+      batch.push({ id: 'nulls', note: null, short: null, n: null, f: null, b: null, m: null, doc: null, raw: null, at: null });
+      expect(await adapter.writeBatch(batch, dest)).toEqual({ written: batch.length });
+      // A Date goes as pg encodes it (a parameter per value).
+      expect(await adapter.writeBatch([{ id: 'dated', note: 'x', at: new Date('2024-03-01T10:00:00.123Z') }], dest)).toEqual({ written: 1 });
+
+      const stored = new Map((await sql.query('SELECT * FROM tricky')).rows.map((r) => [r.id as string, r]));
+      expect(stored.size).toBe(batch.length + 1);
+      for (const item of batch) {
+        const row = stored.get(item.id as string)!;
+        expect({ ...row, raw: row.raw === null ? null : (row.raw as Buffer).toString(), at: row.at === null ? null : (row.at as Date).toISOString() }).toEqual({
+          ...item,
+          raw: item.raw === null ? null : 'hi',
+          at: item.at === null ? null : '2024-03-01T10:00:00.123Z',
+        });
+      }
+      expect((stored.get('dated')!.at as Date).toISOString()).toBe('2024-03-01T10:00:00.123Z');
+
+      // The column types still check the values, and a refused batch writes nothing.
+      for (const bad of [{ short: 'abcd' }, { n: 0 }, { m: 'happy' }, { f: 'not a number' }]) {
+        await expect(adapter.writeBatch([{ id: 'k0', note: 'changed' }, { id: 'new', ...bad }], dest)).rejects.toMatchObject({ code: 'VALIDATION' });
+      }
+      expect(stored.get('k0')!.note).toBe('');
+      expect((await sql.query(`SELECT note FROM tricky WHERE id = 'k0'`)).rows).toEqual([{ note: '' }]);
+      expect((await sql.query(`SELECT count(*)::int AS n FROM tricky WHERE id = 'new'`)).rows[0].n).toBe(0);
+    });
+
     it('writes to an existing table (quoted mixed-case and reserved names) and refuses one that is missing or has no key', async () => {
       await sql.query('CREATE TABLE "Order" ("select" text PRIMARY KEY, "Total" numeric)');
       const existing = { ...base, table: 'Order', keyColumns: ['select'] } as PostgresConfig;

@@ -1,0 +1,122 @@
+import { AppError } from '@autoweave/contracts';
+import { createBreaker, RateLimiter, type Breaker, type BreakerMetrics } from '@autoweave/resilience';
+import type { WebhookEndpoint } from '../endpoints.js';
+import type { PostRequest, PostResult, WebhookSender } from './webhook-sender.js';
+
+/** A POST through an endpoint's guards: the sender's result, or refused by the open breaker without a request. */
+export type GuardedResult = PostResult | { kind: 'breakerOpen'; latencyMs: 0; error: string };
+
+/** Receivers that fail this way say something about their health; a 4xx or an SSRF refusal does not. */
+function isBreakerFailure(result: PostResult): boolean {
+  return result.kind === 'timeout' || result.kind === 'network' || (result.kind === 'answered' && result.status >= 500);
+}
+
+/** Carries a failed result through opossum, which counts only rejections. */
+class CountedFailure extends Error {
+  constructor(readonly result: PostResult) {
+    super('counted failure');
+  }
+}
+
+interface Guards {
+  settings: string;
+  breaker: Breaker<[PostRequest], PostResult>;
+  limiter?: RateLimiter;
+}
+
+/** How often a caller waiting for the rate limit is told it is still alive (JetStream's ack timer is reset). */
+const KEEP_ALIVE_MS = 1000;
+
+/**
+ * Per-endpoint circuit breaker and rate limit, per gateway replica. The rate
+ * limit makes messages wait (in process, their ack timer kept alive) and never
+ * costs an attempt; an open breaker refuses without a request (the caller
+ * decides what that counts as). Guards are rebuilt only when an endpoint's
+ * breaker or rateLimit settings change, not on every revision.
+ */
+export class EndpointGuards {
+  private readonly guards = new Map<string, Guards>();
+
+  constructor(
+    private readonly sender: WebhookSender,
+    private readonly metrics?: BreakerMetrics,
+  ) {}
+
+  async post(endpoint: WebhookEndpoint, req: PostRequest, options: { bypassBreaker?: boolean; keepAlive?: () => void } = {}): Promise<GuardedResult> {
+    const guards = this.guardsOf(endpoint);
+    if (guards.limiter) {
+      try {
+        await waitForToken(guards.limiter, options.keepAlive);
+      } catch (err) {
+        // Only when the endpoint was deleted while this message waited.
+        return { kind: 'network', latencyMs: 0, error: (err as Error).message };
+      }
+    }
+    if (options.bypassBreaker) return this.sender.post(req);
+    try {
+      return await guards.breaker.fire(req);
+    } catch (err) {
+      if (err instanceof CountedFailure) return err.result;
+      if (err instanceof AppError && err.code === 'UNAVAILABLE') return { kind: 'breakerOpen', latencyMs: 0, error: err.message };
+      return { kind: 'network', latencyMs: 0, error: (err as Error).message };
+    }
+  }
+
+  /** The endpoint is gone: stop its breaker's timers. */
+  forget(id: string): void {
+    const guards = this.guards.get(id);
+    this.guards.delete(id);
+    if (!guards) return;
+    guards.breaker.shutdown();
+    guards.limiter?.close();
+  }
+
+  close(): void {
+    for (const id of [...this.guards.keys()]) this.forget(id);
+  }
+
+  private guardsOf(endpoint: WebhookEndpoint): Guards {
+    const settings = JSON.stringify([endpoint.breaker ?? null, endpoint.rateLimit ?? null]);
+    const existing = this.guards.get(endpoint.id);
+    if (existing?.settings === settings) return existing;
+    // Calls still using the old guards finish with them; their timers stop after the longest call could take.
+    if (existing) retire(existing, endpoint.timeoutMs + 1000);
+    const { breaker: b, rateLimit: r } = endpoint;
+    const guards: Guards = {
+      settings,
+      breaker: createBreaker(
+        `webhook:${endpoint.id}`,
+        async (req: PostRequest) => {
+          const result = await this.sender.post(req);
+          if (isBreakerFailure(result)) throw new CountedFailure(result);
+          return result;
+        },
+        {
+          // The sender enforces the endpoint's own timeout; a breaker timeout would cut it short.
+          timeout: false,
+          errorThresholdPercentage: b?.errorThresholdPercentage,
+          resetTimeout: b?.resetTimeoutMs,
+          volumeThreshold: b?.volumeThreshold,
+        },
+        this.metrics,
+      ),
+      limiter: r ? new RateLimiter({ rate: r.rps, burst: r.burst ?? r.rps, queue: Number.MAX_SAFE_INTEGER }) : undefined,
+    };
+    this.guards.set(endpoint.id, guards);
+    return guards;
+  }
+}
+
+async function waitForToken(limiter: RateLimiter, keepAlive?: () => void): Promise<void> {
+  const ticker = keepAlive ? setInterval(keepAlive, KEEP_ALIVE_MS) : undefined;
+  try {
+    await limiter.acquire();
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** Replaced guards: their breaker's timers stop once no call can still be using it; waiters on the old limiter drain at its rate. */
+function retire(guards: Guards, afterMs: number): void {
+  setTimeout(() => guards.breaker.shutdown(), afterMs).unref();
+}

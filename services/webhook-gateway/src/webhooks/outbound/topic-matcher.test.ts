@@ -1,0 +1,50 @@
+import { describe, expect, it } from '@jest/globals';
+import { TopicMatcher, topicMatches } from './topic-matcher.js';
+
+describe('topic matcher - NATS wildcard rules', () => {
+  it.each<[string, string, boolean]>([
+    ['user.created', 'user.created', true],
+    ['user.created', 'user.deleted', false],
+    ['user.created', 'user.created.x', false],
+    ['user.*', 'user.created', true],
+    ['user.*', 'user', false],
+    ['user.*', 'user.created.eu', false],
+    ['user.*', 'users.created', false],
+    ['*.created', 'order.created', true],
+    ['*.created', 'order.item.created', false],
+    ['a.*.c', 'a.b.c', true],
+    ['a.*.c', 'a.b.d', false],
+    ['order.>', 'order.paid', true],
+    ['order.>', 'order.item.shipped', true],
+    ['order.>', 'order', false],
+    ['order.>', 'orders.paid', false],
+    ['>', 'anything', true],
+    ['>', 'any.thing.at.all', true],
+    ['*', 'one', true],
+    ['*', 'one.two', false],
+    ['*.>', 'one', false],
+    ['*.>', 'one.two', true],
+    ['a.*.>', 'a.b.c.d', true],
+    ['a.*.>', 'a.b', false],
+  ])('%s against %s is %s', (pattern, topic, expected) => {
+    expect(topicMatches(pattern, topic)).toBe(expected);
+    expect(new TopicMatcher([pattern]).matches(topic)).toBe(expected);
+  });
+
+  it('matches when any pattern does, and answers the same from its cache', () => {
+    const matcher = new TopicMatcher(['user.*', 'order.>', 'audit']);
+    for (let i = 0; i < 2; i++) {
+      expect(matcher.matches('user.created')).toBe(true);
+      expect(matcher.matches('order.item.shipped')).toBe(true);
+      expect(matcher.matches('audit')).toBe(true);
+      expect(matcher.matches('audit.x')).toBe(false);
+      expect(matcher.matches('invoice.paid')).toBe(false);
+    }
+  });
+
+  it('keeps answering correctly past its cache limit', () => {
+    const matcher = new TopicMatcher(['t.*']);
+    for (let i = 0; i < 3000; i++) expect(matcher.matches(`t.${i}`)).toBe(true);
+    expect(matcher.matches('u.1')).toBe(false);
+  });
+});
