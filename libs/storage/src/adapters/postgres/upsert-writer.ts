@@ -77,8 +77,8 @@ export function createTableSql(target: string, columns: PostgresColumnSpec[], ke
  * UPDATE`, in multi-row statements of at most as many rows as PostgreSQL's
  * parameter limit allows values, all statements of a batch in one
  * transaction. Values go as one array per column (unnest) when every column
- * and value allows it, else as one parameter per value. Writing the same batch twice
- * leaves the same rows. Items are matched to columns by field name: fields
+ * and value allows it, else as one parameter per value. Writing the same
+ * batch twice leaves the same rows. Items are matched to columns by field name: fields
  * that are not columns are ignored, columns that no item of the batch has are
  * left alone, and an item without a field another item of its batch has
  * writes NULL there.
@@ -108,7 +108,7 @@ export class UpsertWriter {
     const rows = this.dedupe(batch);
     const columns = this.columnsOf(rows, table);
     const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
-    const unnest = !process.env.AW_NO_UNNEST && columns.every((c) => c.element !== undefined);
+    const unnest = columns.every((c) => c.element !== undefined);
     const statements: Array<Statement & { values: unknown[] }> = [];
     for (let start = 0; start < rows.length; start += perStatement) {
       const end = Math.min(rows.length, start + perStatement);
