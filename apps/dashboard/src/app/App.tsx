@@ -35,7 +35,8 @@ export function App() {
 }
 
 function Session({ apiKey, onLogout }: { apiKey: string; onLogout: () => void }) {
-  const api = useMemo(() => new ApiClient(() => apiKey, onLogout), [apiKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  // One client per key; onLogout only clears the session, so the first one is as good as a later one.
+  const api = useMemo(() => new ApiClient(() => apiKey, onLogout), [apiKey]);
   const live = useMemo(() => new LiveClient(apiKey), [apiKey]);
   useEffect(() => {
     live.start();

@@ -32,10 +32,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], deb
     timer.current = setTimeout(reload, debounceMs);
   }, [reload, debounceMs]);
 
+  // The caller's deps decide when to load again (the loader itself changes every render).
   useEffect(() => {
     reload();
     return () => clearTimeout(timer.current);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 
   return { data: state.data, error: state.error, loading: state.loading, reload, reloadSoon };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { INTEGRATION_EVENTS, PIPELINE_EVENTS, subjectFor } from '@autoweave/contracts';
+import { INTEGRATION_ADMIN, INTEGRATION_EVENTS, PIPELINE_EVENTS, subjectFor } from '@autoweave/contracts';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -181,7 +181,7 @@ describe('webhook-gateway - live events over /ws', () => {
 
       expect(await c.unsubscribe(['pipeline.execution.*'])).toEqual({ type: 'unsubscribed', topics: [], families: [] });
       expect(live.openFamilies()).not.toContain('pipelines');
-      expect(await c.subscribe(['integration.health.changed'])).toMatchObject({ families: ['integrations'] });
+      expect(await c.subscribe([INTEGRATION_EVENTS.healthChanged])).toMatchObject({ families: ['integrations'] });
       await publish(PIPELINE_EVENTS.executionFailed, { n: 4 });
       await publish(INTEGRATION_EVENTS.healthChanged, { n: 5 });
       await c.next((f) => f.topic === INTEGRATION_EVENTS.healthChanged);
@@ -194,7 +194,7 @@ describe('webhook-gateway - live events over /ws', () => {
       ['an unknown type', { type: 'publish' }, /type must be/],
       ['a bad pattern', { type: 'subscribe', topics: ['a.>.b'] }, /may only be the last token/],
       ['no topics', { type: 'subscribe', topics: [] }, /non-empty list/],
-      ['a pattern matching nothing live', { type: 'subscribe', topics: ['integration.admin.register'] }, /matches no live topic/],
+      ['a pattern matching nothing live', { type: 'subscribe', topics: [INTEGRATION_ADMIN.register] }, /matches no live topic/],
     ])('answers %s with an error frame and keeps the connection', async (_case, message, expected) => {
       const c = await ready({ key: readKey });
       const from = c.frames.length;
@@ -246,7 +246,7 @@ describe('webhook-gateway - live events over /ws', () => {
   it('delivers one event to 300 clients at once through one shared set of NATS subscriptions', async () => {
     const live = gateway.app.get(LiveEvents);
     const many = await Promise.all(Array.from({ length: 300 }, () => ready({ key: readKey })));
-    await Promise.all(many.map((c) => c.subscribe(['integration.updated'])));
+    await Promise.all(many.map((c) => c.subscribe([INTEGRATION_EVENTS.updated])));
     expect(live.openFamilies()).toEqual(['integrations']);
     await publish(INTEGRATION_EVENTS.updated, { id: 'i-300', status: 'disabled' });
     const received = await Promise.all(many.map((c) => c.next((f) => f.type === 'event' && f.topic === INTEGRATION_EVENTS.updated, 20_000)));

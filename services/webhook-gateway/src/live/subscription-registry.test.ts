@@ -7,7 +7,7 @@ describe('live - subscription registry', () => {
     const changes: string[] = [];
     const registry = new SubscriptionRegistry<string>((family, interested) => changes.push(`${family}:${interested}`));
     expect(registry.set('reader', ['>'], ['read'])).not.toContain('userEvents');
-    expect(registry.set('admin', ['events.user.*', 'integration.created'], ['admin']).sort()).toEqual(['integrations', 'userEvents']);
+    expect(registry.set('admin', ['events.user.*', INTEGRATION_EVENTS.created], ['admin']).sort()).toEqual(['integrations', 'userEvents']);
     expect(registry.recipients('integrations', INTEGRATION_EVENTS.created).sort()).toEqual(['admin', 'reader']);
     expect(registry.recipients('integrations', INTEGRATION_EVENTS.deleted)).toEqual(['reader']);
     expect(registry.recipients('userEvents', subjectFor.event('user.created'))).toEqual(['admin']);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
+import { INTEGRATION_EVENTS } from '@autoweave/contracts';
 import { matches, overlaps, patternProblem } from './topic-pattern.js';
+
+const { created, updated, healthChanged } = INTEGRATION_EVENTS;
 
 describe('live - topic patterns', () => {
   it.each<[string, string, boolean]>([
-    ['integration.created', 'integration.created', true],
-    ['integration.created', 'integration.updated', false],
-    ['integration.*', 'integration.created', true],
-    ['integration.*', 'integration.health.changed', false],
-    ['integration.>', 'integration.health.changed', true],
+    [created, created, true],
+    [created, updated, false],
+    ['integration.*', created, true],
+    ['integration.*', healthChanged, false],
+    ['integration.>', healthChanged, true],
     ['integration.>', 'integration', false],
     ['>', 'a', true],
     ['*.*.request', 'integration.abc.request', true],
@@ -18,7 +21,7 @@ describe('live - topic patterns', () => {
   });
 
   it.each<[string, string, boolean]>([
-    ['>', 'integration.created', true],
+    ['>', created, true],
     ['integration.>', 'integration.*.request', true],
     ['integration.*', 'integration.*.request', false],
     ['*.*.request', 'integration.*.request', true],

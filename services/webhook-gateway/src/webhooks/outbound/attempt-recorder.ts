@@ -29,6 +29,7 @@ export class AttemptRecorder {
   private readonly maxBatch: number;
   private readonly maxPending: number;
   private dropped = 0;
+  private closed = false;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -47,7 +48,13 @@ export class AttemptRecorder {
     else this.pending.set(subject, [attempt]);
     this.size++;
     if (this.size > this.maxPending) this.dropOldest();
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    this.schedule(this.flushMs);
+  }
+
+  /** Writes what is pending and stops: later failures are logged, not retried (the connection is going away). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
   }
 
   /** Writes everything pending now; resolves when those writes (and earlier ones) are done. */
@@ -72,13 +79,24 @@ export class AttemptRecorder {
     try {
       await this.js.publish(subject, encoder.encode(JSON.stringify(records)));
     } catch (err) {
+      if (this.closed) {
+        this.logger.error({ subject, records: records.length, err: (err as Error).message }, 'delivery attempt records lost at shutdown');
+        return;
+      }
       this.logger.warn({ subject, records: records.length, err: (err as Error).message }, 'could not record delivery attempts; will retry');
       const batch = this.pending.get(subject) ?? [];
       this.pending.set(subject, [...records, ...batch]);
       this.size += records.length;
       if (this.size > this.maxPending) this.dropOldest();
-      this.timer ??= setTimeout(() => void this.flush(), Math.max(this.flushMs, 1000));
+      this.schedule(Math.max(this.flushMs, 1000));
     }
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), ms);
+    // Never what keeps a stopping process alive; close() flushes what is left.
+    this.timer.unref();
   }
 
   private dropOldest(): void {

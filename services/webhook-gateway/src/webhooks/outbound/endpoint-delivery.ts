@@ -2,6 +2,7 @@ import { EVENTS_PREFIX, STREAMS } from '@autoweave/contracts';
 import type { Logger } from '@autoweave/observability';
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { WebhookEndpoint } from '../endpoints.js';
+import { AckBatcher } from './ack-batcher.js';
 import { attemptRecord, type AttemptRunner, type OutboundEvent } from './attempt-runner.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
 import type { DeadLetters } from './dead-letters.js';
@@ -42,6 +43,7 @@ export class EndpointDelivery {
   private active = 0;
   private wake?: () => void;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly acks = new AckBatcher();
   readonly concurrency: number;
   /** Whether this delivery runs one message at a time; a change of `ordered` needs a new EndpointDelivery. */
   readonly ordered: boolean;
@@ -77,6 +79,7 @@ export class EndpointDelivery {
     await this.loop;
     await closing;
     await Promise.all([...this.inFlight]);
+    this.acks.flush();
   }
 
   private async run(): Promise<void> {
@@ -125,7 +128,7 @@ export class EndpointDelivery {
     const topic = msg.subject.slice(EVENTS_PREFIX.length + 1);
     if (!this.matcher.matches(topic)) {
       // Under the shared `events.>` filter, or a pattern removed while the message was on its way.
-      msg.ack();
+      this.acks.defer(() => msg.ack());
       return;
     }
     const event: OutboundEvent = { seq: msg.seq, topic, timestamp: isoFromNanos(msg.timestampNanos), data: msg.data };
@@ -134,14 +137,14 @@ export class EndpointDelivery {
       const attempt = await this.deps.runner.run(endpoint, event, options);
       this.deps.metrics.attempt(attempt.delivered ? 'succeeded' : 'failed', attempt.result.latencyMs);
       if (attempt.delivered) {
-        msg.ack();
+        this.acks.defer(() => msg.ack());
         this.deps.recorder.record(attemptRecord(endpoint, event, options, attempt, 'succeeded'));
         return;
       }
       if (attempt.gone) this.deps.onGone(endpoint);
       const decision = retryDecision(endpoint.retryScheduleMs, options.attempt, attempt.retryAfterMs);
       if (decision.retry) {
-        msg.nak(decision.delayMs);
+        this.acks.defer(() => msg.nak(decision.delayMs));
         const nextAttemptAt = new Date(Date.now() + decision.delayMs).toISOString();
         this.deps.recorder.record(attemptRecord(endpoint, event, options, attempt, 'failed', { nextAttemptAt }));
         return;
@@ -150,13 +153,13 @@ export class EndpointDelivery {
       try {
         await this.deps.deadLetters.publish(endpoint.id, event, options.attempt, failed.error ?? 'failed', attempt.status);
       } catch (err) {
-        msg.nak(DEAD_LETTER_RETRY_MS);
+        this.acks.defer(() => msg.nak(DEAD_LETTER_RETRY_MS));
         const nextAttemptAt = new Date(Date.now() + DEAD_LETTER_RETRY_MS).toISOString();
         const error = `could not store the dead letter (${(err as Error).message})`;
         this.deps.recorder.record(attemptRecord(endpoint, event, options, attempt, 'failed', { nextAttemptAt, error }));
         return;
       }
-      msg.term();
+      this.acks.defer(() => msg.term());
       this.deps.metrics.dead();
       this.deps.recorder.record(failed);
     } catch (err) {

@@ -78,7 +78,7 @@ export class OutboundWebhooks implements OnApplicationBootstrap, BeforeApplicati
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.manager.stop();
-    await this.recorder.flush();
+    await this.recorder.close();
     this.guards.close();
     await this.agent.close();
   }
