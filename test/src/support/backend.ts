@@ -28,6 +28,10 @@ export function useBackend(): Backend {
     await backend.nc?.close();
     if (!backend.stack) return;
     const codes = await backend.stack.stop();
+    for (const [name, code] of Object.entries(codes)) {
+      // The last lines of a service that did not exit cleanly say why; without them a CI failure is a guess.
+      if (code !== 0) process.stderr.write(`${name} exited with ${code}; its last log lines:\n${backend.stack.services.get(name as never)?.tail(30).join('\n')}\n`);
+    }
     expect(codes).toEqual(Object.fromEntries(SERVICES.map((s) => [s, 0])));
   });
   return backend;

@@ -55,6 +55,11 @@ export class ServiceProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The last `n` lines it wrote. */
+  tail(n: number): string[] {
+    return this.output.slice(-n);
+  }
+
   /** Parsed JSON log lines. */
   logLines(): Array<Record<string, unknown>> {
     return this.output.flatMap((line) => {
