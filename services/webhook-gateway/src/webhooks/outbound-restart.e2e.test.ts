@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BUCKETS, subjectFor, WEBHOOK_ADMIN, type DeliveryList, type Envelope, type WebhookConfigDto } from '@autoweave/contracts';
+import { provisionBuckets, type KV } from '@autoweave/messaging';
+import { createLogger } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '../config.js';
 import { gatewayService } from '../gateway.definition.js';
@@ -57,7 +58,7 @@ describe('outbound webhooks - restarts mid-delivery and the SSRF guard', () => {
     await startGateway();
     nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     js = jetstream(nc);
-    kv = await new Kvm(nc).open(BUCKETS.integrations);
+    kv = (await provisionBuckets(nc, [BUCKETS.integrations], createLogger({ service: 'test', level: 'silent' }))).get(BUCKETS.integrations)!;
     receiver = await WebhookReceiver.start();
   });
 

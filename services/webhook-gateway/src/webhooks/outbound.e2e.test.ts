@@ -11,11 +11,12 @@ import {
   type IntegrationRecord,
   type WebhookConfigDto,
 } from '@autoweave/contracts';
+import { provisionBuckets, type KV } from '@autoweave/messaging';
+import { createLogger } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Webhook } from 'standardwebhooks';
 import type { GatewayConfig } from '../config.js';
@@ -59,7 +60,7 @@ describe('outbound webhooks - delivery from EVENTS to real receivers', () => {
     base = localBaseUrl(gateway.app);
     nc = await connect({ servers: nats.url });
     js = jetstream(nc);
-    kv = await new Kvm(nc).open(BUCKETS.integrations);
+    kv = (await provisionBuckets(nc, [BUCKETS.integrations], createLogger({ service: 'test', level: 'silent' }))).get(BUCKETS.integrations)!;
     receiver = await WebhookReceiver.start();
     // Stands in for the hub's disable verb: marks the record disabled, as the hub would.
     nc.subscribe(INTEGRATION_ADMIN.disable, {

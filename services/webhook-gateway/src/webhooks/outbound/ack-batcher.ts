@@ -1,23 +1,26 @@
+/** How long acks wait to be sent together: short against the ack wait, long enough to gather many. */
+export const ACK_BATCH_MS = 2;
+
 /**
- * Acks, naks and terms of the messages settled in one turn of the event loop
- * go out together. nats.js writes what was published within one microtask
- * run at once; answers from receivers arrive in separate I/O callbacks, so
- * without this every ack would be a socket write of its own.
+ * Acks, naks and terms of messages settled within ACK_BATCH_MS go out
+ * together: nats.js writes what is published within one microtask run at
+ * once, and answers from receivers arrive in separate I/O callbacks, so
+ * without this every ack would be a socket write (and a packet for
+ * nats-server) of its own.
  */
 export class AckBatcher {
   private queue: Array<() => void> = [];
-  private scheduled = false;
+  private timer?: NodeJS.Timeout;
 
   defer(settle: () => void): void {
     this.queue.push(settle);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(this.flush);
+    this.timer ??= setTimeout(this.flush, ACK_BATCH_MS);
   }
 
   /** Settles what is queued now (also before stopping). */
   readonly flush = (): void => {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const queue = this.queue;
     this.queue = [];
     for (const settle of queue) settle();

@@ -2,7 +2,7 @@ import type { DeliveryAttempt, DeliveryOutcome } from '@autoweave/contracts';
 import type { WebhookEndpoint } from '../endpoints.js';
 import { signedHeaders } from '../signature.js';
 import type { EndpointGuards, GuardedResult } from './endpoint-guards.js';
-import { webhookBody } from './payload.js';
+import { isoFromMs, webhookBody } from './payload.js';
 
 /** An event of the EVENTS stream, as delivered. */
 export interface OutboundEvent {
@@ -66,11 +66,12 @@ export class AttemptRunner {
   async run(endpoint: WebhookEndpoint, event: OutboundEvent, options: AttemptOptions): Promise<AttemptResult> {
     const body = webhookBody(event.topic, event.timestamp, event.data);
     const now = Date.now();
-    const headers = {
-      ...this.userHeaders(endpoint),
-      'content-type': 'application/json',
-      ...signedHeaders(endpoint.keys(now), webhookId(event.seq), Math.floor(now / 1000), body),
-    };
+    const signed = signedHeaders(endpoint.keys(now), webhookId(event.seq), Math.floor(now / 1000), body);
+    const headers: Record<string, string> = Object.assign({}, this.userHeaders(endpoint));
+    headers['content-type'] = 'application/json';
+    headers['webhook-id'] = signed['webhook-id'];
+    headers['webhook-timestamp'] = signed['webhook-timestamp'];
+    headers['webhook-signature'] = signed['webhook-signature'];
     const result = await this.guards.post(
       endpoint,
       { url: endpoint.url!, headers, body, timeoutMs: endpoint.timeoutMs },
@@ -114,7 +115,7 @@ export function attemptRecord(
     outcome,
     trigger: options.trigger,
     latencyMs: result.latencyMs,
-    at: new Date().toISOString(),
+    at: isoFromMs(Date.now()),
   };
   if (result.kind === 'answered') {
     record.status = result.status;

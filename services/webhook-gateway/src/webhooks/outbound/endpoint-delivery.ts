@@ -7,7 +7,7 @@ import { attemptRecord, type AttemptRunner, type OutboundEvent } from './attempt
 import type { AttemptRecorder } from './attempt-recorder.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
-import { isoFromNanos } from './payload.js';
+import { isoFromMs } from './payload.js';
 import { retryDecision } from './retry-delay.js';
 import { TopicMatcher } from './topic-matcher.js';
 
@@ -87,7 +87,9 @@ export class EndpointDelivery {
       try {
         const consumer = await this.deps.js.consumers.get(STREAMS.events.name, this.consumerName);
         if (this.stopped) break;
-        this.messages = await consumer.consume({ max_messages: this.concurrency });
+        // Pulls of two rounds of attempts: fewer pull requests; a pulled message waits at most about two
+        // attempts before its own starts, which the ack wait (2 x timeout + margin) covers.
+        this.messages = await consumer.consume({ max_messages: this.ordered ? 1 : 2 * this.concurrency });
         for await (const msg of this.messages) {
           if (this.stopped) {
             // Pulled but not attempted: back to JetStream at once, for another replica or the next start.
@@ -131,8 +133,10 @@ export class EndpointDelivery {
       this.acks.defer(() => msg.ack());
       return;
     }
-    const event: OutboundEvent = { seq: msg.seq, topic, timestamp: isoFromNanos(msg.timestampNanos), data: msg.data };
-    const options = { attempt: msg.info.deliveryCount, trigger: 'delivery' as const, keepAlive: () => msg.working() };
+    const info = msg.info;
+    // Milliseconds from the number form of the nanoseconds: no BigInt per message.
+    const event: OutboundEvent = { seq: info.streamSequence, topic, timestamp: isoFromMs(Math.floor(info.timestampNanos / 1e6)), data: msg.data };
+    const options = { attempt: info.deliveryCount, trigger: 'delivery' as const, keepAlive: () => msg.working() };
     try {
       const attempt = await this.deps.runner.run(endpoint, event, options);
       this.deps.metrics.attempt(attempt.delivered ? 'succeeded' : 'failed', attempt.result.latencyMs);

@@ -19,6 +19,8 @@ class CountedFailure extends Error {
 }
 
 interface Guards {
+  /** The endpoint revision last seen with these guards. */
+  endpoint: WebhookEndpoint;
   settings: string;
   breaker: Breaker<[PostRequest], PostResult>;
   limiter?: RateLimiter;
@@ -42,24 +44,20 @@ export class EndpointGuards {
     private readonly metrics?: BreakerMetrics,
   ) {}
 
-  async post(endpoint: WebhookEndpoint, req: PostRequest, options: { bypassBreaker?: boolean; keepAlive?: () => void } = {}): Promise<GuardedResult> {
+  post(endpoint: WebhookEndpoint, req: PostRequest, options: { bypassBreaker?: boolean; keepAlive?: () => void } = {}): Promise<GuardedResult> {
     const guards = this.guardsOf(endpoint);
-    if (guards.limiter) {
-      try {
-        await waitForToken(guards.limiter, options.keepAlive);
-      } catch (err) {
-        // Only when the endpoint was deleted while this message waited.
-        return { kind: 'network', latencyMs: 0, error: (err as Error).message };
-      }
-    }
-    if (options.bypassBreaker) return this.sender.post(req);
-    try {
-      return await guards.breaker.fire(req);
-    } catch (err) {
-      if (err instanceof CountedFailure) return err.result;
-      if (err instanceof AppError && err.code === 'UNAVAILABLE') return { kind: 'breakerOpen', latencyMs: 0, error: err.message };
-      return { kind: 'network', latencyMs: 0, error: (err as Error).message };
-    }
+    // Without a rate limit, no extra async step: this is the path of every delivery.
+    if (!guards.limiter) return this.send(guards, req, options.bypassBreaker);
+    return waitForToken(guards.limiter, options.keepAlive).then(
+      () => this.send(guards, req, options.bypassBreaker),
+      // Only when the endpoint was deleted while this message waited.
+      (err: unknown): GuardedResult => ({ kind: 'network', latencyMs: 0, error: (err as Error).message }),
+    );
+  }
+
+  private send(guards: Guards, req: PostRequest, bypassBreaker = false): Promise<GuardedResult> {
+    if (bypassBreaker) return this.sender.post(req);
+    return guards.breaker.fire(req).catch(refusal);
   }
 
   /** The endpoint is gone: stop its breaker's timers. */
@@ -76,21 +74,27 @@ export class EndpointGuards {
   }
 
   private guardsOf(endpoint: WebhookEndpoint): Guards {
-    const settings = JSON.stringify([endpoint.breaker ?? null, endpoint.rateLimit ?? null]);
     const existing = this.guards.get(endpoint.id);
-    if (existing?.settings === settings) return existing;
+    // The same endpoint object (registry revision) as last time: nothing to compare.
+    if (existing?.endpoint === endpoint) return existing;
+    const settings = JSON.stringify([endpoint.breaker ?? null, endpoint.rateLimit ?? null]);
+    if (existing?.settings === settings) {
+      existing.endpoint = endpoint;
+      return existing;
+    }
     // Calls still using the old guards finish with them; their timers stop after the longest call could take.
     if (existing) retire(existing, endpoint.timeoutMs + 1000);
     const { breaker: b, rateLimit: r } = endpoint;
     const guards: Guards = {
+      endpoint,
       settings,
       breaker: createBreaker(
         `webhook:${endpoint.id}`,
-        async (req: PostRequest) => {
-          const result = await this.sender.post(req);
-          if (isBreakerFailure(result)) throw new CountedFailure(result);
-          return result;
-        },
+        (req: PostRequest) =>
+          this.sender.post(req).then((result) => {
+            if (isBreakerFailure(result)) throw new CountedFailure(result);
+            return result;
+          }),
         {
           // The sender enforces the endpoint's own timeout; a breaker timeout would cut it short.
           timeout: false,
@@ -105,6 +109,13 @@ export class EndpointGuards {
     this.guards.set(endpoint.id, guards);
     return guards;
   }
+}
+
+/** A rejection of the breaker: the failed result it carried, or a refusal without a request. */
+function refusal(err: unknown): GuardedResult {
+  if (err instanceof CountedFailure) return err.result;
+  if (err instanceof AppError && err.code === 'UNAVAILABLE') return { kind: 'breakerOpen', latencyMs: 0, error: err.message };
+  return { kind: 'network', latencyMs: 0, error: (err as Error).message };
 }
 
 async function waitForToken(limiter: RateLimiter, keepAlive?: () => void): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isoFromNanos, webhookBody } from './payload.js';
+import { isoFromMs, isoFromNanos, webhookBody } from './payload.js';
 
 const TS = '2026-01-02T03:04:05.678Z';
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -30,5 +30,13 @@ describe('payload - the Standard Webhooks body of an event', () => {
 
   it('turns JetStream nanoseconds into an ISO time', () => {
     expect(isoFromNanos(BigInt(Date.parse(TS)) * 1_000_000n + 123n)).toBe(TS);
+  });
+
+  it('formats millisecond times as ISO strings, the same one for the same millisecond', () => {
+    const t = Date.parse(TS);
+    expect(isoFromMs(t)).toBe(TS);
+    expect(isoFromMs(t)).toBe(TS);
+    expect(isoFromMs(t + 1)).toBe('2026-01-02T03:04:05.679Z');
+    expect(isoFromMs(t)).toBe(TS);
   });
 });

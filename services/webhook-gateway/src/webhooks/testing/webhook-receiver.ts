@@ -91,7 +91,7 @@ export class WebhookReceiver {
       nth,
     };
     this.log.push(hook);
-    const answer = (this.behaviours.get(path) ?? (() => ({})))(hook);
+    const answer: Answer = (this.behaviours.get(path) ?? (() => ({})))(hook);
     const send = (): void => {
       this.open.delete(res);
       if (res.destroyed) return;
