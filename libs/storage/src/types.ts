@@ -31,6 +31,15 @@ export interface SourceBatch {
 export interface SourceCursor extends AsyncIterable<SourceBatch> {
   /** Releases what the read holds (connections, consumers); safe to call twice. */
   close(): Promise<void>;
+  /**
+   * How far the source is behind: items after the current position (the
+   * resume position before the first batch, then the last batch handed on)
+   * that this cursor has not read. Asked once when a run ends, never per
+   * batch, so it may cost a query or a round trip. Resolves undefined when
+   * the source cannot tell (an API that reports no total); rejects when the
+   * source cannot be reached (the caller then records nothing).
+   */
+  lag?(): Promise<number | undefined>;
 }
 
 export interface CursorOptions {

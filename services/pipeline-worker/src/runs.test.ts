@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   PIPELINE_ADMIN,
+  subjectFilter,
   subjectFor,
   type DeadLetterList,
   type PipelineMetricsView,
@@ -81,9 +82,46 @@ describe('pipeline-worker - runs (real NATS, real PostgreSQL, two worker replica
     expect(third.run).toMatchObject({ outcome: 'completed', read: 0, written: 0 });
 
     const st = await status(pipeline.id);
-    expect(st).toMatchObject({ state: 'idle', lastRun: { runId: third.run.runId, outcome: 'completed' }, checkpoint: { position: expect.any(Object) } });
+    expect(st).toMatchObject({ state: 'idle', lag: 0, lastRun: { runId: third.run.runId, outcome: 'completed' }, checkpoint: { position: expect.any(Object) } });
     const metrics = await client.ok<PipelineMetricsView>(PIPELINE_ADMIN.metrics, { id: pipeline.id });
     expect(metrics.pipelines[0]!.totals).toMatchObject({ runs: 3, completed: 3, read: 133, written: 133, failedItems: 0 });
+  });
+
+  it('shows lag in the status: what reached a nats source during a run is left for the next one, which brings it to 0', async () => {
+    // Holds every item after the first batch until the test has published more: the run is mid-way for certain.
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    storageAdapterFactory.registerProcessor('hold-after-10', async (item) => {
+      if (Number(item.id) > 10) await opened;
+      return item;
+    });
+    await tables.createDestination('lag_dst');
+    const js = jetstream(client.nc);
+    const publish = (id: number) => js.publish(subjectFor.event('lagging.created'), JSON.stringify({ id, name: `m${id}`, score: 0, updated_at: new Date().toISOString() }));
+    for (let id = 1; id <= 20; id++) await publish(id);
+    const pipeline = await register({
+      name: 'nats lag',
+      source: { type: 'nats', config: { subject: subjectFilter.events('lagging.*') } },
+      processors: [{ type: 'hold-after-10', config: {} }],
+      destination: { type: 'postgres', config: { connectionString: db.url, table: 'lag_dst', keyColumns: ['id'] } },
+      batchSize: 10,
+      schedule: { type: 'manual' },
+    });
+
+    const runId = await execute(pipeline.id);
+    try {
+      await waitFor(() => client.written.some((w) => w.runId === runId), { timeoutMs: 20_000, what: 'the first batch written' });
+      for (let id = 21; id <= 23; id++) await publish(id);
+    } finally {
+      open(); // also when the wait failed: a held run would keep its worker from stopping
+    }
+    expect((await ended(runId)).run).toMatchObject({ outcome: 'completed', read: 20, written: 20 });
+    expect((await status(pipeline.id)).lag).toBe(3);
+
+    expect((await ended(await execute(pipeline.id))).run).toMatchObject({ outcome: 'completed', read: 3, written: 3 });
+    expect((await status(pipeline.id)).lag).toBe(0);
+    expect(await tables.count('lag_dst')).toBe(23);
+    await client.ok(PIPELINE_ADMIN.delete, { id: pipeline.id });
   });
 
   it('sends items that fail processing to the dead-letter stream and retries them through the API', async () => {

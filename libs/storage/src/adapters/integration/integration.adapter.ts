@@ -3,7 +3,7 @@ import type { Bus } from '@autoweave/messaging';
 import type { Logger } from '@autoweave/observability';
 import type { AdapterDefinition, CursorOptions, CursorPosition, HealthResult, Item, SourceBatch, SourceCursor, StorageAdapter, StorageContext } from '../../types.js';
 import { checkIntegrationConfig, integrationConfigSchema, withDefaults, type IntegrationSourceConfig } from './integration.config.js';
-import { itemsOf, nextPosition, requestFor, startPosition, type PageRequest } from './pagination.js';
+import { itemsBefore, itemsOf, nextPosition, reportedTotal, requestFor, startPosition, type PageRequest } from './pagination.js';
 
 /** Added to the call's own timeout for the bus request: the hub answers TIMEOUT itself first. */
 const BUS_MARGIN_MS = 5_000;
@@ -24,6 +24,10 @@ interface Page {
  */
 class PageReader implements SourceCursor {
   private closed = false;
+  /** The list's size as the API last reported it (`totalPath`). */
+  private total: number | undefined;
+  /** Items before the current position, when known (see itemsBefore). */
+  private consumed: number | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -32,10 +36,21 @@ class PageReader implements SourceCursor {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * The reported total less the items before the current position; undefined
+   * (unknown) unless the API reports a total (`totalPath`) and the position
+   * says how many items precede it. Known once a page has been fetched.
+   */
+  async lag(): Promise<number | undefined> {
+    if (this.total === undefined || this.consumed === undefined) return undefined;
+    return Math.max(0, this.total - this.consumed);
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<SourceBatch> {
     const { config, options } = this;
     const pageSize = config.pageSize ?? options.batchSize;
     const start = startPosition(config, options.position ?? undefined);
+    this.consumed = itemsBefore(config, start, pageSize);
     if (options.position && start !== (options.position as unknown)) {
       this.logger.warn({ integrationId: config.integrationId, action: config.action }, 'stored position does not fit the pagination config; reading from the first page');
     }
@@ -59,6 +74,7 @@ class PageReader implements SourceCursor {
         }
       }
       const last = !following || following.items.length === 0;
+      if (this.consumed !== undefined) this.consumed += page.items.length;
       yield { items: page.items, position: this.positionAfter(page, last, capped, restart) };
       if (last) return;
       page = following!;
@@ -91,6 +107,7 @@ class PageReader implements SourceCursor {
       throw new AppError(error.code, `${config.action} on integration ${config.integrationId}: ${error.message}`, error.details);
     }
     const items = itemsOf(reply.data.body, config.itemsPath);
+    this.total = reportedTotal(config, reply.data.body) ?? this.total;
     const next = items.length > 0 ? nextPosition(config, request, reply.data, items.length) : undefined;
     return { request, items, ...(next ? { next: requestFor(config, next, pageSize) } : {}) };
   }

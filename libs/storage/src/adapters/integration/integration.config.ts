@@ -33,6 +33,12 @@ export interface IntegrationSourceConfig {
   params: Record<string, unknown>;
   /** Where the array of items is in the response body (dot path, e.g. `data.items`); default: the body itself. */
   itemsPath?: string;
+  /**
+   * Where the API reports how many items the list has in all (dot path, e.g.
+   * `meta.total`): with it the pipeline shows its lag (items not yet read);
+   * without it the lag is unknown.
+   */
+  totalPath?: string;
   /** Page size asked for (default: the pipeline's batch size). */
   pageSize?: number;
   pagination: PaginationConfig;
@@ -63,6 +69,7 @@ export const integrationConfigSchema: ConfigSchema = {
     action: { type: 'string', minLength: 1, maxLength: 300, description: 'operationId of the list operation' },
     params: { type: 'object', default: {}, description: 'parameters of the operation besides pagination' },
     itemsPath: { type: 'string', maxLength: 300, pattern: JSON_PATH_PATTERN, description: 'dot path of the items array in the body (default: the body)' },
+    totalPath: { type: 'string', maxLength: 300, pattern: JSON_PATH_PATTERN, description: 'dot path of the total item count in the body, if the API reports one (gives the lag)' },
     pageSize: { type: 'integer', minimum: 1, maximum: 10_000 },
     pagination: {
       type: 'object',

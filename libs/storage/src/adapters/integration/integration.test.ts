@@ -81,6 +81,32 @@ describe('storage - integration source through integration.request.execute', () 
     expect(ids(next)).toEqual(range(7, 10)); // page 3 again (7, 8, 9), then page 4 (10)
   });
 
+  it('lag: unknown unless the API reports a total; with totalPath, the items after the position', async () => {
+    const config = { action: 'page', itemsPath: 'data.items', totalPath: 'data.total', pagination: { style: 'page', sizeParam: 'per_page' } };
+    const cursor = await adapter.createCursor(configOf(config), { batchSize: 3 });
+    expect(await cursor.lag!()).toBeUndefined(); // no page fetched yet: no total
+    const lags: Array<number | undefined> = [];
+    let firstPosition: CursorPosition = null;
+    for await (const batch of cursor) {
+      firstPosition ??= batch.position;
+      lags.push(await cursor.lag!());
+    }
+    expect(lags).toEqual([4, 1, 0]);
+    await cursor.close();
+
+    // Resumed from page 2 of 3 rows: three items come before it.
+    api.rows.push({ id: 8, name: 'row 8' });
+    const resumed = await adapter.createCursor(configOf(config), { batchSize: 3, position: firstPosition });
+    const batches = resumed[Symbol.asyncIterator]();
+    await batches.next();
+    expect(await resumed.lag!()).toBe(2);
+    await resumed.close();
+
+    const silent = await adapter.createCursor(configOf({ action: 'offset', pagination: { style: 'offset' } }), { batchSize: 2 });
+    for await (const _ of silent) expect(await silent.lag!()).toBeUndefined();
+    await silent.close();
+  });
+
   it('offset: the body is the array; a stored offset resumes mid-way', async () => {
     const config = { action: 'offset', pagination: { style: 'offset' } };
     const read = await readAll(config, 2);

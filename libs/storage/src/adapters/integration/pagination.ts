@@ -115,6 +115,28 @@ export function nextPosition(config: IntegrationSourceConfig, current: PageReque
   }
 }
 
+/**
+ * How many items come before the page at `start`, when it can be known: none
+ * on the first page, the offset, or whole pages of the size asked for (page
+ * numbers with a size parameter). Undefined for a cursor or link mid-way, or
+ * pages of a size the API chooses.
+ */
+export function itemsBefore(config: IntegrationSourceConfig, start: PagePosition | null, pageSize: number): number | undefined {
+  const first = startPosition(config, undefined);
+  if (JSON.stringify(start) === JSON.stringify(first)) return 0;
+  if (start?.style === 'offset') return start.offset;
+  if (start?.style === 'page' && config.pagination.sizeParam) return Math.max(0, start.page - config.pagination.startPage) * pageSize;
+  return undefined;
+}
+
+/** The total item count the response reports at `totalPath` (a number, or a string of digits); else undefined. */
+export function reportedTotal(config: IntegrationSourceConfig, body: unknown): number | undefined {
+  if (!config.totalPath) return undefined;
+  const value = valueAt(body, config.totalPath);
+  const total = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 ? total : undefined;
+}
+
 /** The array of items in a response body, each an object (a bare value becomes `{value}`). */
 export function itemsOf(body: unknown, itemsPath: string | undefined): Item[] {
   const found = itemsPath ? valueAt(body, itemsPath) : body;

@@ -82,6 +82,31 @@ describe('storage - nats adapter against a real JetStream', () => {
       expect(await consumerCount(STREAMS.events.name)).toBe(0);
     });
 
+    it('reports lag: matching messages after the position, before reading, after a batch, 0 at the end', async () => {
+      const lagging = { subject: subjectFilter.events('lag.*') };
+      for (let i = 1; i <= 5; i++) {
+        await publish('lag.created', { id: i });
+        await publish('notlag.created', { id: i }); // outside the filter: never counted
+      }
+      const cursor = await adapter.createCursor(lagging, { batchSize: 2 });
+      expect(await cursor.lag!()).toBe(5);
+      const batches = cursor[Symbol.asyncIterator]();
+      const first = await batches.next();
+      expect(first.done).toBe(false);
+      expect(await cursor.lag!()).toBe(3);
+      while (!(await batches.next()).done);
+      expect(await cursor.lag!()).toBe(0);
+      // What arrives after a read ended is its lag; a cursor resuming from its first batch counts from there.
+      await publish('lag.updated', { id: 1 });
+      expect(await cursor.lag!()).toBe(1);
+      const resumed = await adapter.createCursor(lagging, { batchSize: 2, position: first.value!.position });
+      expect(await resumed.lag!()).toBe(4);
+      await cursor.close();
+      await resumed.close();
+      // The probe consumers are removed.
+      expect(await consumerCount(STREAMS.events.name)).toBe(0);
+    });
+
     it('keeps message data that is not a JSON object', async () => {
       await jetstream(nc).publish(subjectFor.event('raw.text'), 'not json');
       await jetstream(nc).publish(subjectFor.event('raw.array'), JSON.stringify([1, 2]));

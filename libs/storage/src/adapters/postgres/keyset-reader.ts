@@ -33,6 +33,9 @@ export interface ReadPlan {
   readOnly: boolean;
   first: string;
   after: string;
+  /** The rows the read has not reached: counted from the start, or after a position (the same parameters as `after`). */
+  countFirst: string;
+  countAfter: string;
 }
 
 export function readPlan(config: PostgresConfig, batchSize: number): ReadPlan {
@@ -53,6 +56,7 @@ export function readPlan(config: PostgresConfig, batchSize: number): ReadPlan {
   const list = [selected, ...extras].join(', ');
   // One row more than a batch tells whether this batch is the last without another query.
   const base = (where: string): string => `SELECT ${list} FROM ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${batchSize + 1}`;
+  const count = (where: string): string => `SELECT count(*) AS n FROM ${from} WHERE ${where}`;
   return {
     incremental,
     orderColumns,
@@ -61,6 +65,8 @@ export function readPlan(config: PostgresConfig, batchSize: number): ReadPlan {
     readOnly: config.query !== undefined,
     first: base(notNull),
     after: base(`${notNull} AND ${row}`),
+    countFirst: count(notNull),
+    countAfter: count(`${notNull} AND ${row}`),
   };
 }
 
@@ -86,6 +92,8 @@ export function parsePosition(position: CursorPosition | undefined, plan: ReadPl
  */
 export class KeysetReader implements SourceCursor {
   private closed = false;
+  /** Where the read stands: the stored position (if it fits), then the last row handed on. */
+  private position: KeysetPosition | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -93,17 +101,30 @@ export class KeysetReader implements SourceCursor {
     private readonly options: CursorOptions,
     private readonly logger: Logger,
     private readonly what: string,
-  ) {}
+  ) {
+    this.position = parsePosition(options.position, plan);
+  }
+
+  /**
+   * Rows after the current position (incremental: after (cursor, key...);
+   * full refresh: after the key), by one count over the same WHERE the read
+   * uses; asked when a run ends, not per batch. A full refresh that handed on
+   * its last row has 0 left, though its next run reads everything again.
+   */
+  async lag(): Promise<number> {
+    const { position } = this;
+    const rows = await this.query(position ? this.plan.countAfter : this.plan.countFirst, position);
+    return Number(rows[0]?.n ?? 0);
+  }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SourceBatch> {
     const { plan, options } = this;
-    let position = parsePosition(options.position, plan);
-    if (options.position && !position) this.logger.warn({ source: this.what }, 'stored position does not fit the source config; reading from the start');
-    const resumedFull = !plan.incremental && position !== undefined;
+    if (options.position && !this.position) this.logger.warn({ source: this.what }, 'stored position does not fit the source config; reading from the start');
+    const resumedFull = !plan.incremental && this.position !== undefined;
     let yielded = false;
     while (!this.closed) {
       options.signal?.throwIfAborted();
-      const rows = await this.query(position);
+      const rows = await this.query(this.position ? plan.after : plan.first, this.position);
       const more = rows.length > options.batchSize;
       const page = more ? rows.slice(0, options.batchSize) : rows;
       if (page.length === 0) {
@@ -112,7 +133,7 @@ export class KeysetReader implements SourceCursor {
         return;
       }
       const last = this.positionOf(page[page.length - 1]!);
-      position = last;
+      this.position = last;
       const fields = plan.itemFields;
       const items = fields ? page.map((row) => pick(row, fields)) : (page as Item[]);
       yielded = true;
@@ -125,8 +146,8 @@ export class KeysetReader implements SourceCursor {
     this.closed = true;
   }
 
-  private async query(position: KeysetPosition | undefined): Promise<Record<string, unknown>[]> {
-    const text = position ? this.plan.after : this.plan.first;
+  /** Runs `text` with the position's values as parameters (none without a position). */
+  private async query(text: string, position: KeysetPosition | undefined): Promise<Record<string, unknown>[]> {
     const values = position ? [...(position.cursor !== undefined ? [position.cursor] : []), ...position.keys] : [];
     try {
       if (!this.plan.readOnly) return (await this.pool.query({ text, values })).rows as Record<string, unknown>[];

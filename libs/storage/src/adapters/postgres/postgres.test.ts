@@ -192,6 +192,46 @@ describe('storage - postgres adapter against a real PostgreSQL', () => {
     });
   });
 
+  describe('source, lag', () => {
+    const lagging = (extra: Partial<PostgresConfig> = {}): PostgresConfig => ({ ...base, table: 'lagging', keyColumns: ['id'], cursorColumn: 'at', ...extra }) as PostgresConfig;
+
+    /** Lag before reading, after each batch, and once the read has ended. */
+    const lagsOf = async (config: PostgresConfig, batchSize: number, position?: CursorPosition): Promise<number[]> => {
+      const cursor = await adapter.createCursor(config, { batchSize, position });
+      const lags = [(await cursor.lag!())!];
+      for await (const _ of cursor) lags.push((await cursor.lag!())!);
+      lags.push((await cursor.lag!())!);
+      await cursor.close();
+      return lags;
+    };
+
+    beforeAll(async () => {
+      // ids 1..4 share T0, 5..7 have T1; id 8 has no cursor value (never read incrementally, never counted).
+      await sql.query('CREATE TABLE lagging (id int PRIMARY KEY, at timestamptz)');
+      for (let id = 1; id <= 7; id++) await sql.query('INSERT INTO lagging VALUES ($1, $2)', [id, id <= 4 ? T0 : T1]);
+      await sql.query('INSERT INTO lagging VALUES (8, NULL)');
+    });
+
+    it('incremental: the rows after the (cursor, key) position, down to 0 at the end', async () => {
+      expect(await lagsOf(lagging(), 3)).toEqual([7, 4, 1, 0, 0]);
+      const cursor = await adapter.createCursor(lagging(), { batchSize: 3, position: { cursor: iso(T0), keys: ['2'] } });
+      expect(await cursor.lag!()).toBe(5); // ties on T0 after key 2 count
+      await sql.query('INSERT INTO lagging VALUES (9, $1), (10, $2)', [T2, T0]);
+      expect(await cursor.lag!()).toBe(7); // 10 ties on T0 after key 2; 9 is later
+      for await (const _ of cursor);
+      expect(await cursor.lag!()).toBe(0);
+      await sql.query('INSERT INTO lagging VALUES (11, $1)', [T2]);
+      expect(await cursor.lag!()).toBe(1); // arrived after the read ended: the next run's work
+      await sql.query('DELETE FROM lagging WHERE id >= 9');
+    });
+
+    it('full refresh: the rows after the key; a query source counts read-only', async () => {
+      expect(await lagsOf(lagging({ cursorColumn: undefined, mode: 'full' }), 3)).toEqual([8, 5, 2, 0, 0]);
+      const query = { ...base, query: 'SELECT id, at FROM lagging WHERE id <> 3', keyColumns: ['id'], cursorColumn: 'at' } as PostgresConfig;
+      expect(await lagsOf(query, 4)).toEqual([6, 2, 0, 0]);
+    });
+  });
+
   describe('destination', () => {
     const destination = (table: string): Partial<PostgresConfig> => ({
       ...base,

@@ -18,7 +18,7 @@ export interface ListApi {
 /**
  * A real HTTP API with one list endpoint per pagination style, over the same
  * rows: what an integration source reads through the hub.
- *   /page?page&per_page      -> {data: {items}}           (page numbers from 1)
+ *   /page?page&per_page      -> {data: {items, total}}    (page numbers from 1)
  *   /offset?offset&limit     -> [rows]
  *   /cursor?cursor&limit     -> {items, meta: {next}}     (next: null at the end)
  *   /cursor-header?cursor    -> [rows] + x-next-cursor
@@ -47,7 +47,7 @@ export async function startListApi(count: number): Promise<ListApi> {
       case '/page': {
         const size = q('per_page', 2);
         const page = q('page', 1);
-        return send({ data: { items: rows.slice((page - 1) * size, page * size) } });
+        return send({ data: { items: rows.slice((page - 1) * size, page * size), total: rows.length } });
       }
       case '/offset':
         return send(rows.slice(q('offset', 0), q('offset', 0) + q('limit', 2)));
