@@ -24,7 +24,7 @@ export class SecretBox {
     const trimmed = value.trim();
     const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
     if (key.length !== 32) {
-      throw new Error('AUTOWEAVE_SECRET_KEY must be 32 bytes, given as base64 or 64 hex characters (try: openssl rand -base64 32)');
+      throw new Error('the key must be 32 bytes, given as base64 or 64 hex characters (try: openssl rand -base64 32)');
     }
     return new SecretBox(key);
   }
@@ -56,4 +56,11 @@ export class SecretBox {
   isSealed(value: unknown): value is string {
     return typeof value === 'string' && value.startsWith(`${VERSION}.`) && value.split('.').length === 5;
   }
+}
+
+/** Checks a configured key (AUTOWEAVE_SECRET_KEY) and returns it; throws naming what is wrong. */
+export function requireSecretKey(value: string | undefined): string {
+  if (value === undefined) throw new Error('is required (32 bytes as base64 or hex; try: openssl rand -base64 32)');
+  SecretBox.fromString(value);
+  return value;
 }

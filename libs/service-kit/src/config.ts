@@ -38,6 +38,14 @@ export function envReader(env: Env = process.env) {
       if (['0', 'false', 'no', 'off'].includes(value)) return false;
       throw new ConfigError(`${name} must be true or false, got "${value}"`);
     },
+    /** The variable (undefined when unset) through `parse`; what `parse` throws becomes a ConfigError. */
+    parsed<T>(name: string, parse: (value: string | undefined) => T): T {
+      try {
+        return parse(raw(name));
+      } catch (err) {
+        throw new ConfigError(`${name}: ${(err as Error).message}`);
+      }
+    },
     list(name: string, fallback: string[] = []): string[] {
       const value = raw(name);
       return value === undefined ? fallback : value.split(',').map((s) => s.trim()).filter(Boolean);

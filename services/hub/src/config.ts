@@ -1,6 +1,6 @@
-import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
+import { type BaseConfig, type EnvReader } from '@autoweave/service-kit';
 import { parseOutboundAllow, type OutboundPolicy } from '@autoweave/resilience';
-import { SecretBox } from '@autoweave/security';
+import { requireSecretKey } from '@autoweave/security';
 import { loadPluginSettings, type PluginSettings } from './plugins/plugin-settings.js';
 
 export interface HubConfig extends BaseConfig {
@@ -15,17 +15,7 @@ export interface HubConfig extends BaseConfig {
 }
 
 export function loadHubConfig(env: EnvReader, base: BaseConfig): HubConfig {
-  const secretKey = env.string('AUTOWEAVE_SECRET_KEY');
-  try {
-    SecretBox.fromString(secretKey);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
-  let outboundPolicy: OutboundPolicy;
-  try {
-    outboundPolicy = parseOutboundAllow(env.optional('AUTOWEAVE_OUTBOUND_ALLOW'));
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+  const secretKey = env.parsed('AUTOWEAVE_SECRET_KEY', requireSecretKey);
+  const outboundPolicy = env.parsed('AUTOWEAVE_OUTBOUND_ALLOW', parseOutboundAllow);
   return { ...base, secretKey, outboundPolicy, plugins: loadPluginSettings(env), upstreamTimeoutMs: env.int('AUTOWEAVE_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }) };
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { SecretBox } from '@autoweave/security';
-import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
+import { requireSecretKey } from '@autoweave/security';
+import { type BaseConfig, type EnvReader } from '@autoweave/service-kit';
 import { loadSearchSettings, type SearchSettings } from './search/search-config.js';
 
 export interface PipelineWorkerConfig extends BaseConfig {
@@ -23,12 +23,7 @@ export interface PipelineWorkerConfig extends BaseConfig {
 }
 
 export function loadPipelineWorkerConfig(env: EnvReader, base: BaseConfig): PipelineWorkerConfig {
-  const secretKey = env.string('AUTOWEAVE_SECRET_KEY');
-  try {
-    SecretBox.fromString(secretKey);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+  const secretKey = env.parsed('AUTOWEAVE_SECRET_KEY', requireSecretKey);
   return {
     ...base,
     secretKey,

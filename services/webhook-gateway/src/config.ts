@@ -1,6 +1,6 @@
 import { parseOutboundAllow, type OutboundPolicy } from '@autoweave/resilience';
-import { ConfigError, type BaseConfig, type EnvReader } from '@autoweave/service-kit';
-import { SecretBox } from '@autoweave/security';
+import { type BaseConfig, type EnvReader } from '@autoweave/service-kit';
+import { requireSecretKey } from '@autoweave/security';
 import { hashApiKey } from './auth/api-key.js';
 import { loadLiveConfig, type LiveConfig } from './live/live-config.js';
 import { loadDashboardConfig, type DashboardConfig } from './dashboard/dashboard-config.js';
@@ -57,18 +57,8 @@ export interface GatewayConfig extends BaseConfig {
 
 export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConfig {
   const adminKey = env.optional('AUTOWEAVE_ADMIN_API_KEY');
-  const secretKey = env.string('AUTOWEAVE_SECRET_KEY');
-  try {
-    SecretBox.fromString(secretKey);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
-  let outboundPolicy: OutboundPolicy;
-  try {
-    outboundPolicy = parseOutboundAllow(env.optional('AUTOWEAVE_OUTBOUND_ALLOW'));
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+  const secretKey = env.parsed('AUTOWEAVE_SECRET_KEY', requireSecretKey);
+  const outboundPolicy = env.parsed('AUTOWEAVE_OUTBOUND_ALLOW', parseOutboundAllow);
   return {
     ...base,
     httpPort: env.int('AUTOWEAVE_HTTP_PORT', DEFAULT_HTTP_PORT, { min: 0, max: 65535 }),

@@ -1,25 +1,11 @@
-import type { PipelineSchedule, PipelineStage, PipelineView } from '@autoweave/contracts';
+import type { PipelineStage, PipelineView } from '@autoweave/contracts';
 
 /**
  * A pipeline as stored under `p.<id>` in the `pipelines` bucket. Secret
  * fields of stage configs are sealed (see stage-secrets.ts); `paused` is the
  * operator's switch, `enabled` the definition's.
  */
-export interface PipelineRecord {
-  id: string;
-  name: string;
-  description?: string;
-  source: PipelineStage;
-  processors: PipelineStage[];
-  destination: PipelineStage;
-  batchSize: number;
-  schedule: PipelineSchedule;
-  enabled: boolean;
-  paused: boolean;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
+export type PipelineRecord = Omit<PipelineView, 'revision'>;
 
 export interface StoredPipeline {
   record: PipelineRecord;

@@ -30,12 +30,7 @@ export interface SearchSettings {
 }
 
 export function loadSearchSettings(env: EnvReader): SearchSettings {
-  let outboundPolicy: OutboundPolicy;
-  try {
-    outboundPolicy = parseOutboundAllow(env.optional('AUTOWEAVE_OUTBOUND_ALLOW'));
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
+  const outboundPolicy = env.parsed('AUTOWEAVE_OUTBOUND_ALLOW', parseOutboundAllow);
   const qdrantUrl = env.optional('AUTOWEAVE_QDRANT_URL');
   const neo4jUrl = env.optional('AUTOWEAVE_NEO4J_URL');
   return {
