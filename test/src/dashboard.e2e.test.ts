@@ -194,29 +194,68 @@ describeBrowser('dashboard in a browser, against the whole backend', () => {
     await screenshot(page, 'deliveries', '[data-testid=deliveries]');
   });
 
-  it('builds a pipeline in the form, registers it and runs it', async () => {
+  it('builds a pipeline from the config fields of each component, shows a bad field\u2019s error next to it, registers it and runs it', async () => {
     await go('#/pipelines/new');
+    // The stage forms come from the components' JSON Schemas (GET /api/pipeline/components).
+    const sourceUrl = page.locator('input[name="source.config.connectionString"]');
+    await sourceUrl.waitFor();
+    expect(await sourceUrl.getAttribute('type')).toBe('password');
+    expect(await page.locator('[data-required=true] [data-field="source.config.keyColumns"]').count()).toBe(1);
+    expect(await page.inputValue('input[name="source.config.schema"]')).toBe('public'); // the schema's default
     await page.fill('input[name=name]', 'products copy');
-    await page.fill('textarea[name="source.config"]', JSON.stringify({ connectionString: db.url, table: 'products', keyColumns: ['id'], cursorColumn: 'updated_at' }, null, 2));
+    await sourceUrl.fill(db.url);
+    await page.fill('input[name="source.config.table"]', 'products');
+    await page.fill('input[name="source.config.keyColumns"]', 'id');
+    await page.fill('input[name="source.config.cursorColumn"]', 'updated_at');
     await page.click('button:has-text("Add processor")');
-    await page.fill('textarea[name="processors[0].config"]', JSON.stringify({ select: ['id', 'title', 'updated_at'] }, null, 2));
+    await page.selectOption('select[name="processors[0].type"]', 'map');
+    await page.fill('input[name="processors[0].config.select"]', 'id, title, updated_at');
+    await page.fill('input[name="destination.config.connectionString"]', db.url);
+    await page.fill('input[name="destination.config.table"]', 'products copy!');
+    await page.fill('input[name="destination.config.keyColumns"]', 'id');
+    await page.check('input[name="destination.config.createTable"]');
     await page.fill(
-      'textarea[name="destination.config"]',
-      JSON.stringify({
-        connectionString: db.url,
-        table: 'products_copy',
-        keyColumns: ['id'],
-        createTable: true,
-        columns: [
-          { name: 'id', type: 'bigint' },
-          { name: 'title', type: 'text' },
-          { name: 'updated_at', type: 'timestamptz' },
-        ],
-      }, null, 2),
+      'textarea[name="destination.config.columns"]',
+      JSON.stringify([
+        { name: 'id', type: 'bigint' },
+        { name: 'title', type: 'text' },
+        { name: 'updated_at', type: 'timestamptz' },
+      ]),
     );
     await page.fill('input[name=batchSize]', '20');
     const preview = JSON.parse((await page.locator('[data-testid=pipeline-json]').textContent())!);
-    expect(preview).toMatchObject({ name: 'products copy', source: { type: 'postgres' }, processors: [{ type: 'map' }], destination: { type: 'postgres' }, batchSize: 20, schedule: { type: 'manual' } });
+    expect(preview).toEqual({
+      name: 'products copy',
+      source: { type: 'postgres', config: { connectionString: db.url, schema: 'public', table: 'products', keyColumns: ['id'], cursorColumn: 'updated_at', poolSize: 5 } },
+      processors: [{ type: 'map', config: { select: ['id', 'title', 'updated_at'] } }],
+      destination: {
+        type: 'postgres',
+        config: {
+          connectionString: db.url,
+          schema: 'public',
+          table: 'products copy!',
+          keyColumns: ['id'],
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 'title', type: 'text' },
+            { name: 'updated_at', type: 'timestamptz' },
+          ],
+          createTable: true,
+          poolSize: 5,
+        },
+      },
+      batchSize: 20,
+      schedule: { type: 'manual' },
+    });
+
+    // The API refuses the table name; its error is shown next to that field, and nothing is registered.
+    await page.click('button:has-text("Register pipeline")');
+    await eventuallyText(page.locator('[data-field-error="destination.config.table"]'), 'destination.config.table', { contains: true });
+    expect(await page.locator('[data-field-error="source.config.table"]').count()).toBe(0);
+    expect((await backend.api.call<{ items: Array<{ name: string }> }>('GET', '/api/pipeline')).body.items.map((p) => p.name)).not.toContain('products copy');
+
+    await page.fill('input[name="destination.config.table"]', 'products_copy');
+    await eventuallyCount(page.locator('[data-field-error="destination.config.table"]'), 0); // an edited field's old error goes
     await screenshot(page, 'pipeline-builder');
     await page.click('button:has-text("Register pipeline")');
     await page.waitForSelector('[data-testid=pipeline-detail]');

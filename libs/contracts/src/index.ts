@@ -21,6 +21,7 @@ export * from './integration-record.js';
 export * from './dto/webhook.dto.js';
 export * from './dto/plugin.dto.js';
 export * from './dto/pipeline.dto.js';
+export * from './pipeline-components.js';
 export * from './dto/search.dto.js';
 export * from './dto/sync.dto.js';
 export * from './live-topics.js';

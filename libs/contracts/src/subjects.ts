@@ -65,6 +65,8 @@ export const PIPELINE_ADMIN = {
   deadLetters: 'pipeline.admin.dead-letters',
   /** Processes a pipeline's dead letters again; those that pass leave the DLQ. */
   retryDeadLetters: 'pipeline.admin.retry-dead-letters',
+  /** The registered adapters and processors with their config JSON Schemas (what a form builder needs). */
+  components: 'pipeline.admin.components',
 } as const;
 
 /** Request/reply: search across what the integrations expose, answered by the pipeline worker (which indexes it). */

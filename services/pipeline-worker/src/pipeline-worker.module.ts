@@ -1,6 +1,7 @@
 import { RUNTIME } from '@autoweave/service-kit';
 import type { VectorStore } from '@autoweave/storage';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ComponentHandlers } from './handlers/component.handlers.js';
 import { DeadLetterHandlers } from './handlers/dead-letter.handlers.js';
 import { PipelineAdminHandlers } from './handlers/pipeline-admin.handlers.js';
 import { RunHandlers } from './handlers/run.handlers.js';
@@ -10,6 +11,7 @@ import { indexingProviders } from './indexing/indexing.providers.js';
 import { ensureBuiltins, PipelineWorker, type WorkerRuntime } from './pipeline-worker.js';
 import { SearchHandlers } from './search/search.handlers.js';
 import { searchProviders, VECTOR_STORE } from './search/search.providers.js';
+import { ComponentCatalogue } from './pipelines/component-catalogue.js';
 import { PipelineRegistry } from './pipelines/pipeline-registry.js';
 import { PipelineRepository } from './pipelines/pipeline.repository.js';
 import { DeadLetterRetry } from './runs/dead-letter-retry.js';
@@ -39,7 +41,7 @@ const part = <T>(provide: abstract new (...args: never[]) => T, pick: (w: Pipeli
  * them to the thin handlers.
  */
 @Module({
-  controllers: [PipelineAdminHandlers, RunHandlers, DeadLetterHandlers, SearchHandlers, SyncHandlers],
+  controllers: [PipelineAdminHandlers, RunHandlers, DeadLetterHandlers, SearchHandlers, SyncHandlers, ComponentHandlers],
   providers: [
     {
       provide: PipelineWorker,
@@ -53,6 +55,7 @@ const part = <T>(provide: abstract new (...args: never[]) => T, pick: (w: Pipeli
     part(PipelineInsight, (w) => w.insight),
     part(DeadLetterQueue, (w) => w.deadLetters),
     part(DeadLetterRetry, (w) => w.retrier),
+    part(ComponentCatalogue, (w) => w.components),
     PipelineWorkerLifecycle,
     ...searchProviders,
     ...indexingProviders,

@@ -5,6 +5,7 @@ import { registerBuiltins, storageAdapterFactory, type StorageAdapterFactory, ty
 import { Kvm, type KV } from '@nats-io/kv';
 import type { PipelineWorkerConfig } from './config.js';
 import { PipelineMetrics } from './metrics/pipeline-metrics.js';
+import { ComponentCatalogue } from './pipelines/component-catalogue.js';
 import { PipelineDefinitions } from './pipelines/pipeline-definitions.js';
 import type { PipelineRecord } from './pipelines/pipeline-record.js';
 import { PipelineRegistry } from './pipelines/pipeline-registry.js';
@@ -50,6 +51,8 @@ export class PipelineWorker {
     readonly insight: PipelineInsight,
     readonly deadLetters: DeadLetterQueue,
     readonly retrier: DeadLetterRetry,
+    /** What the registry's adapters and processors are, with their config schemas (the same registry runs validate against). */
+    readonly components: ComponentCatalogue,
     private readonly definitions: PipelineDefinitions,
     private readonly status: RunStatusStore,
     private readonly queue: RunQueue,
@@ -115,7 +118,7 @@ export class PipelineWorker {
     const scheduler = new Scheduler({ definitions, coordinator, claims, clock: new ScheduleClock(), tickMs: config.tickMs, logger });
     const insight = new PipelineInsight({ repository, status, checkpoints, leases, deadLetters });
     const retrier = new DeadLetterRetry({ repository, registry, leases, deadLetters, factory, storage, metrics, publish, logger });
-    return new PipelineWorker(registry, repository, coordinator, insight, deadLetters, retrier, definitions, status, queue, scheduler, events);
+    return new PipelineWorker(registry, repository, coordinator, insight, deadLetters, retrier, new ComponentCatalogue(factory), definitions, status, queue, scheduler, events);
   }
 
   /** Starts the schedule ticks and the event consumers. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BUCKETS, PIPELINE_ADMIN, type PipelineList, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
+import { BUCKETS, PIPELINE_ADMIN, type PipelineComponents, type PipelineList, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { startNatsServer, type NatsServerHandle } from '@autoweave/testing';
 import { Kvm } from '@nats-io/kv';
@@ -143,5 +143,27 @@ describe('pipeline-worker - pipeline definitions over NATS', () => {
     expect((await client.error(PIPELINE_ADMIN.get, { id: registered.id })).code).toBe('NOT_FOUND');
     const again = await client.ok<PipelineView>(PIPELINE_ADMIN.register, postgresPipeline('Orders sync', URL, 'orders', 'orders_copy'));
     expect(again.id).not.toBe(registered.id);
+  });
+
+  it('lists its components with the config schemas the register request is validated against', async () => {
+    const catalogue = await client.ok<PipelineComponents>(PIPELINE_ADMIN.components, {});
+    const postgres = catalogue.adapters.find((a) => a.type === 'postgres');
+    expect(postgres).toMatchObject({ roles: expect.arrayContaining(['source', 'destination']), description: expect.any(String) });
+    expect(postgres!.roles).toHaveLength(2);
+    expect(postgres!.configSchema).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['connectionString', 'keyColumns']),
+      properties: { connectionString: { type: 'string' }, table: { type: 'string' }, keyColumns: { type: 'array' }, schema: { default: 'public' }, createTable: { type: 'boolean' } },
+    });
+    expect(catalogue.processors.find((p) => p.type === 'map')).toMatchObject({ description: expect.any(String), configSchema: { type: 'object', properties: { select: { type: 'array' } } } });
+    // The components this worker registers in code are listed too: it is the registry runs use.
+    expect(catalogue.adapters.map((a) => a.type)).toEqual(expect.arrayContaining(['nats', 'vector', 'openapi-operations', 'endpoint-index']));
+    expect(catalogue.processors.map((p) => p.type)).toEqual(expect.arrayContaining(['filter', 'embed', 'row-document']));
+    // Descriptions of the components, never their code.
+    for (const adapter of catalogue.adapters) expect(Object.keys(adapter).sort()).toEqual(['configSchema', 'description', 'roles', 'type']);
+    for (const processor of catalogue.processors) expect(Object.keys(processor).sort()).toEqual(['configSchema', 'description', 'type']);
+    // What the schema says is what register enforces: a table name the schema's pattern refuses is refused, naming the field.
+    const bad = await client.error(PIPELINE_ADMIN.register, postgresPipeline('Bad table', URL, 'orders', 'no such table'));
+    expect(bad).toMatchObject({ code: 'VALIDATION', details: { field: 'destination.config.table' } });
   });
 });

@@ -11,6 +11,8 @@ import { connect } from '@nats-io/transport-node';
 export const SERVICES = ['discovery', 'hub', 'agent-adapter', 'webhook-gateway', 'pipeline-worker'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
+const STOP_ORDER: ServiceName[][] = [['webhook-gateway', 'discovery'], ['pipeline-worker', 'agent-adapter'], ['hub']];
+
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** One service running as its own process, its output kept for assertions. */
@@ -160,7 +162,11 @@ export class Stack {
   async stop(): Promise<Record<ServiceName, number | null>> {
     const codes = {} as Record<ServiceName, number | null>;
     await Promise.all(this.replicas.map((r) => r.stop()));
-    await Promise.all([...this.services].map(async ([name, s]) => (codes[name] = await s.stop())));
+    // Edge first, core last, as an operator would: in-flight work that still needs the hub (a pipeline
+    // run calling an integration, a delivery asking for a disable) can finish while it is up.
+    for (const wave of STOP_ORDER) {
+      await Promise.all(wave.map(async (name) => (codes[name] = await this.services.get(name)!.stop())));
+    }
     await this.nats.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
     return codes;

@@ -63,6 +63,12 @@ export interface PipelineStage {
   config: Record<string, unknown>;
 }
 
+/** `GET /api/pipeline/components`: what a stage can be, with the JSON Schema of its config. */
+export interface PipelineComponents {
+  adapters: Array<{ type: string; description: string; roles: Array<'source' | 'destination'>; configSchema: Record<string, unknown> }>;
+  processors: Array<{ type: string; description: string; configSchema: Record<string, unknown> }>;
+}
+
 export interface Pipeline {
   id: string;
   name: string;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildPipelineRequest, initialBuilderState, template } from '../pipelines/builder.js';
 import { topicMatches } from '../live/topic-match.js';
 import { buildRegisterRequest } from './register-form.js';
 import { callSeries } from './series.js';
@@ -28,35 +27,6 @@ describe('dashboard - register form', () => {
     expect(body).toEqual({ type: 'database', name: 'db', config: { connectionString: 'nope', syncEnabled: true } });
     expect(problems).toEqual({});
     expect(buildRegisterRequest('openapi', { 'config.openAPISpec': '{oops' }).problems).toEqual({ 'config.openAPISpec': ['not valid JSON'] });
-  });
-});
-
-describe('dashboard - pipeline builder', () => {
-  it('produces the body POST /api/pipeline/register takes', () => {
-    const state = initialBuilderState();
-    state.name = 'copy';
-    state.source = { type: 'postgres', config: '{"connectionString": "postgres://x/db", "table": "t", "keyColumns": ["id"]}' };
-    state.processors = [{ type: 'map', config: template('processor', 'map') }];
-    state.destination = { type: 'vector', config: '{"collection": "c"}' };
-    state.batchSize = '100';
-    state.schedule = { ...state.schedule, type: 'interval', everyMs: '5000' };
-    expect(buildPipelineRequest(state)).toEqual({
-      problems: {},
-      body: {
-        name: 'copy',
-        source: { type: 'postgres', config: { connectionString: 'postgres://x/db', table: 't', keyColumns: ['id'] } },
-        processors: [{ type: 'map', config: { select: ['id'] } }],
-        destination: { type: 'vector', config: { collection: 'c' } },
-        batchSize: 100,
-        schedule: { type: 'interval', everyMs: 5000 },
-      },
-    });
-  });
-
-  it('names the stage whose config is not JSON', () => {
-    const state = initialBuilderState();
-    state.processors = [{ type: 'map', config: '{' }];
-    expect(buildPipelineRequest(state).problems).toEqual({ 'processors[0].config': ['not valid JSON'] });
   });
 });
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { useLoad } from '../app/use-load.js';
 import type { DeliveryAttempt, Integration, IntegrationMetrics, LogEntry } from '../api/types.js';
@@ -118,6 +118,8 @@ function Overview({ integration, onChanged }: { integration: Integration; onChan
   );
 }
 
+const CALLS_REFRESH_MS = 5000;
+
 function Calls({ id }: { id: string }) {
   const api = useApi();
   const path = `/api/integration/${encodeURIComponent(id)}`;
@@ -132,6 +134,12 @@ function Calls({ id }: { id: string }) {
   };
   const calls = useLoad(load, [id], 1000);
   useLiveEvents(callTopics(id), calls.reloadSoon, calls.reload);
+  // The hub writes call logs in batches, so the event of a call can arrive before its log entry
+  // does; a slow refresh catches what the event-driven reload read too early.
+  useEffect(() => {
+    const timer = setInterval(calls.reload, CALLS_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [calls.reload]);
   const data = calls.data;
   const series = data ? callSeries(data.logs, data.from, data.to) : undefined;
   const m = data?.metrics;

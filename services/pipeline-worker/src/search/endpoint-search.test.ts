@@ -194,7 +194,8 @@ describe('endpoint indexing and search.endpoints', () => {
     }
     // This worker's own store lost the deleted integration's entries too (it had indexed them before stopping).
     expect(await operationsOf(gone.id)).toEqual([]);
-  });
+    // Two worker starts and up to four waits of 20 s each: more than the default 30 s on a loaded machine.
+  }, 120_000);
 });
 
 /** A second, small API: two operations about orders. */

@@ -111,6 +111,14 @@ export class PipelineController {
     return this.call(PIPELINE_ADMIN.metrics, {});
   }
 
+  @Get('components')
+  @RequireAccess('read')
+  @ApiOperation({ summary: 'The adapters (sources, destinations) and processors a pipeline can use, each with its config JSON Schema' })
+  @ApiOkResponse({ description: '{adapters: [{type, description, roles, configSchema}], processors: [{type, description, configSchema}]}' })
+  components(): Promise<unknown> {
+    return this.call(PIPELINE_ADMIN.components, {});
+  }
+
   @Get(':id')
   @RequireAccess('read')
   @ApiOperation({ summary: 'Get a pipeline (secrets masked)' })

@@ -1,6 +1,7 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { DeliveryAttempt, DeliveryOutcome } from '@autoweave/contracts';
 import type { WebhookEndpoint } from '../endpoints.js';
-import { signedHeaders } from '../signature.js';
+import { SIGNATURE_VERSION } from '../signature.js';
 import type { EndpointGuards, GuardedResult } from './endpoint-guards.js';
 import { isoFromMs, webhookBody } from './payload.js';
 
@@ -66,12 +67,13 @@ export class AttemptRunner {
   async run(endpoint: WebhookEndpoint, event: OutboundEvent, options: AttemptOptions): Promise<AttemptResult> {
     const body = webhookBody(event.topic, event.timestamp, event.data);
     const now = Date.now();
-    const signed = signedHeaders(endpoint.keys(now), webhookId(event.seq), Math.floor(now / 1000), body);
+    const msgId = webhookId(event.seq);
+    const timestamp = String(Math.floor(now / 1000));
     const headers: Record<string, string> = Object.assign({}, this.userHeaders(endpoint));
     headers['content-type'] = 'application/json';
-    headers['webhook-id'] = signed['webhook-id'];
-    headers['webhook-timestamp'] = signed['webhook-timestamp'];
-    headers['webhook-signature'] = signed['webhook-signature'];
+    headers['webhook-id'] = msgId;
+    headers['webhook-timestamp'] = timestamp;
+    headers['webhook-signature'] = webhookSignature(endpoint.keys(now), msgId, timestamp, body);
     const result = await this.guards.post(
       endpoint,
       { url: endpoint.url!, headers, body, timeoutMs: endpoint.timeoutMs },
@@ -95,6 +97,25 @@ export class AttemptRunner {
     }
     return headers;
   }
+}
+
+/** HMAC keys as KeyObjects, made once per key: createHmac with a Buffer key prepares a key object per call. */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+/**
+ * The webhook-signature header: what signature.ts's `sign` makes (`v1,<base64
+ * HMAC-SHA256 of "<id>.<timestamp>.<body>">` per key, space-separated), with
+ * each key's KeyObject kept.
+ */
+export function webhookSignature(keys: readonly Buffer[], msgId: string, timestamp: string, body: Buffer): string {
+  let header = '';
+  for (const key of keys) {
+    let keyObject = keyObjects.get(key);
+    if (!keyObject) keyObjects.set(key, (keyObject = createSecretKey(key)));
+    const sig = createHmac('sha256', keyObject).update(`${msgId}.${timestamp}.`).update(body).digest('base64');
+    header += header ? ` ${SIGNATURE_VERSION},${sig}` : `${SIGNATURE_VERSION},${sig}`;
+  }
+  return header;
 }
 
 /** The DELIVERIES record of an attempt: what happened, never the request's headers or the secret. */

@@ -42,7 +42,8 @@ export class EndpointDelivery {
   private loop?: Promise<void>;
   private active = 0;
   private wake?: () => void;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Resolves stop()'s wait once no attempt is in flight. */
+  private idle?: () => void;
   private readonly acks = new AckBatcher();
   readonly concurrency: number;
   /** Whether this delivery runs one message at a time; a change of `ordered` needs a new EndpointDelivery. */
@@ -78,7 +79,7 @@ export class EndpointDelivery {
     this.wake?.();
     await this.loop;
     await closing;
-    await Promise.all([...this.inFlight]);
+    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     this.acks.flush();
   }
 
@@ -89,21 +90,26 @@ export class EndpointDelivery {
         if (this.stopped) break;
         // Pulls of two rounds of attempts: fewer pull requests; a pulled message waits at most about two
         // attempts before its own starts, which the ack wait (2 x timeout + margin) covers.
-        this.messages = await consumer.consume({ max_messages: this.ordered ? 1 : 2 * this.concurrency });
+        // The next pull goes out when a quarter of the last is still due (not nats.js's default of three
+        // quarters): three times fewer pull requests for the gateway and nats-server to handle.
+        this.messages = await consumer.consume(
+          this.ordered ? { max_messages: 1 } : { max_messages: 2 * this.concurrency, threshold_messages: Math.max(1, Math.floor(this.concurrency / 2)) },
+        );
         for await (const msg of this.messages) {
           if (this.stopped) {
             // Pulled but not attempted: back to JetStream at once, for another replica or the next start.
             msg.nak();
             continue;
           }
-          await this.slot();
+          // Only a full house waits: no promise per message for a free slot.
+          if (this.active >= this.concurrency) await this.slot();
           if (this.stopped) {
             msg.nak();
             continue;
           }
           this.active++;
-          const work = this.handle(msg).finally(() => this.release(work));
-          this.inFlight.add(work);
+          // handle() releases the slot itself and never rejects.
+          void this.handle(msg);
         }
       } catch (err) {
         if (this.stopped) break;
@@ -117,27 +123,32 @@ export class EndpointDelivery {
     while (this.active >= this.concurrency && !this.stopped) await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
-  private release(work: Promise<void>): void {
-    this.inFlight.delete(work);
+  private release(): void {
     this.active--;
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+    if (this.active === 0) {
+      const idle = this.idle;
+      this.idle = undefined;
+      idle?.();
+    }
   }
 
+  /** One message: an attempt, then ack, nak or dead letter and term. Always releases its slot; never rejects. */
   private async handle(msg: JsMsg): Promise<void> {
     const endpoint = this.endpoint;
-    const topic = msg.subject.slice(EVENTS_PREFIX.length + 1);
-    if (!this.matcher.matches(topic)) {
-      // Under the shared `events.>` filter, or a pattern removed while the message was on its way.
-      this.acks.defer(() => msg.ack());
-      return;
-    }
-    const info = msg.info;
-    // Milliseconds from the number form of the nanoseconds: no BigInt per message.
-    const event: OutboundEvent = { seq: info.streamSequence, topic, timestamp: isoFromMs(Math.floor(info.timestampNanos / 1e6)), data: msg.data };
-    const options = { attempt: info.deliveryCount, trigger: 'delivery' as const, keepAlive: () => msg.working() };
     try {
+      const topic = msg.subject.slice(EVENTS_PREFIX.length + 1);
+      if (!this.matcher.matches(topic)) {
+        // Under the shared `events.>` filter, or a pattern removed while the message was on its way.
+        this.acks.defer(() => msg.ack());
+        return;
+      }
+      const info = msg.info;
+      // Milliseconds from the number form of the nanoseconds: no BigInt per message.
+      const event: OutboundEvent = { seq: info.streamSequence, topic, timestamp: isoFromMs(Math.floor(info.timestampNanos / 1e6)), data: msg.data };
+      const options = { attempt: info.deliveryCount, trigger: 'delivery' as const, keepAlive: () => msg.working() };
       const attempt = await this.deps.runner.run(endpoint, event, options);
       this.deps.metrics.attempt(attempt.delivered ? 'succeeded' : 'failed', attempt.result.latencyMs);
       if (attempt.delivered) {
@@ -170,6 +181,8 @@ export class EndpointDelivery {
       // A bug, not a receiver failure: leave the message to JetStream's redelivery.
       this.deps.logger.error({ integrationId: endpoint.id, msgSeq: msg.seq, err: (err as Error).message }, 'webhook delivery failed unexpectedly');
       msg.nak(DEAD_LETTER_RETRY_MS);
+    } finally {
+      this.release();
     }
   }
 }

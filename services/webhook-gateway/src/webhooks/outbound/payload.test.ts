@@ -39,4 +39,17 @@ describe('payload - the Standard Webhooks body of an event', () => {
     expect(isoFromMs(t + 1)).toBe('2026-01-02T03:04:05.679Z');
     expect(isoFromMs(t)).toBe(TS);
   });
+
+  it('stays right when two times alternate (an event time and now) and when a third comes in', () => {
+    const t = Date.parse(TS);
+    const later = t + 86_400_000;
+    for (let i = 0; i < 3; i++) {
+      expect(isoFromMs(t)).toBe(TS);
+      expect(isoFromMs(later)).toBe('2026-01-03T03:04:05.678Z');
+    }
+    expect(isoFromMs(t + 2)).toBe('2026-01-02T03:04:05.680Z');
+    expect(isoFromMs(later)).toBe('2026-01-03T03:04:05.678Z');
+    expect(isoFromMs(t)).toBe(TS);
+    expect(isoFromMs(t + 2)).toBe('2026-01-02T03:04:05.680Z');
+  });
 });

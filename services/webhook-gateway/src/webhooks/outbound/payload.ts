@@ -52,16 +52,27 @@ export function isoFromNanos(nanos: bigint): string {
 
 let lastMs = NaN;
 let lastIso = '';
+let otherMs = NaN;
+let otherIso = '';
 
 /**
- * A millisecond time as an ISO string. The last answer is remembered: a burst
- * of events (or of attempts) shares its millisecond, and formatting a Date
- * per message was a visible part of a delivery's cost.
+ * A millisecond time as an ISO string. The last two answers are remembered: a
+ * burst of events (or of attempts) shares its millisecond, and formatting a
+ * Date per message was a visible part of a delivery's cost. Two, because a
+ * delivery asks for its event's stored time and for now in turn, and one entry
+ * would be replaced at every call.
  */
 export function isoFromMs(ms: number): string {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
+  if (ms === lastMs) return lastIso;
+  if (ms !== otherMs) {
+    otherMs = ms;
+    otherIso = new Date(ms).toISOString();
   }
-  return lastIso;
+  // The hit becomes the first entry, the previous first the second.
+  const iso = otherIso;
+  otherMs = lastMs;
+  otherIso = lastIso;
+  lastMs = ms;
+  lastIso = iso;
+  return iso;
 }

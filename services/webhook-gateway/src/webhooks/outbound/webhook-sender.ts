@@ -31,36 +31,33 @@ interface Target {
  * answer's headers and each pause in its body (undici's own timers, no
  * per-request timer or abort signal); connecting has the Agent's connect
  * timeout. Never throws: every outcome is a PostResult.
+ *
+ * The request goes to the dispatcher with a handler of its own rather than
+ * through `request()`: the answer is a status, one header and at most a few
+ * hundred bytes, and `request()`'s body stream, async resource and promises
+ * per call were a visible part of a delivery's cost.
  */
 export class WebhookSender {
   private readonly targets = new Map<string, Target>();
 
   constructor(private readonly dispatcher: Dispatcher) {}
 
-  async post(req: PostRequest): Promise<PostResult> {
-    const started = performance.now();
-    try {
-      const { origin, path } = this.target(req.url);
-      const res = await this.dispatcher.request({
-        origin,
-        path,
-        method: 'POST',
-        headers: req.headers,
-        body: req.body,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      });
-      const excerpt = await readExcerpt(res.body);
-      const retryAfter = header(res.headers['retry-after']);
-      const result: PostResult = { kind: 'answered', status: res.statusCode, latencyMs: elapsed(started), excerpt };
-      if (retryAfter !== undefined) result.retryAfterMs = retryAfterToMs(retryAfter);
-      return result;
-    } catch (err) {
-      const latencyMs = elapsed(started);
-      if (isTimeout(err)) return { kind: 'timeout', latencyMs, error: `no answer within ${req.timeoutMs} ms` };
-      const message = describe(err);
-      return { kind: message.startsWith('SSRF:') ? 'refused' : 'network', latencyMs, error: message };
-    }
+  post(req: PostRequest): Promise<PostResult> {
+    return new Promise((resolve) => {
+      const handler = new PostHandler(req.timeoutMs, resolve);
+      let target: Target;
+      try {
+        target = this.target(req.url);
+      } catch (err) {
+        handler.onError(err as Error);
+        return;
+      }
+      // An error thrown here (a closed agent, bad options) is handed to handler.onError by undici.
+      this.dispatcher.dispatch(
+        { origin: target.origin, path: target.path, method: 'POST', headers: req.headers, body: req.body, headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs },
+        handler,
+      );
+    });
   }
 
   private target(url: string): Target {
@@ -75,30 +72,80 @@ export class WebhookSender {
   }
 }
 
-/** The first EXCERPT_BYTES of the answer; the rest is read and dropped (up to MAX_DRAIN_BYTES). */
-function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let kept: Buffer | undefined;
-    let total = 0;
-    const done = (): void => resolve(kept ? kept.toString('utf8') : '');
-    body.on('data', (chunk: Buffer) => {
-      if (total < EXCERPT_BYTES) {
-        const part = chunk.subarray(0, EXCERPT_BYTES - total);
-        kept = kept ? Buffer.concat([kept, part]) : part;
-      }
-      total += chunk.length;
-      if (total > MAX_DRAIN_BYTES) {
-        body.destroy();
-        done();
-      }
-    });
-    body.on('end', done);
-    body.on('error', reject);
-  });
-}
+const RETRY_AFTER = 'retry-after';
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/**
+ * One POST's answer as undici's parser hands it over: the status and
+ * Retry-After from the headers, the first EXCERPT_BYTES of the body (the rest
+ * is read and dropped up to MAX_DRAIN_BYTES; a longer answer costs its
+ * connection), then exactly one PostResult.
+ */
+class PostHandler implements Dispatcher.DispatchHandler {
+  private readonly started = performance.now();
+  private settled = false;
+  private abort?: (err?: Error) => void;
+  private status = 0;
+  private retryAfter?: string;
+  private kept?: Buffer;
+  private total = 0;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly resolve: (result: PostResult) => void,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    // 1xx (100 Continue, 103 Early Hints): the answer is still to come.
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!;
+      if (name.length === RETRY_AFTER.length && name.toString('latin1').toLowerCase() === RETRY_AFTER) {
+        this.retryAfter = rawHeaders[i + 1]!.toString('latin1');
+        break;
+      }
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
+    if (this.total < EXCERPT_BYTES) {
+      const part = chunk.subarray(0, EXCERPT_BYTES - this.total);
+      this.kept = this.kept ? Buffer.concat([this.kept, part]) : part;
+    }
+    this.total += chunk.length;
+    if (this.total > MAX_DRAIN_BYTES) {
+      this.answered();
+      this.abort?.(new Error('answer too long to drain'));
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    this.answered();
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    const latencyMs = elapsed(this.started);
+    if (isTimeout(err)) return this.resolve({ kind: 'timeout', latencyMs, error: `no answer within ${this.timeoutMs} ms` });
+    const message = describe(err);
+    this.resolve({ kind: message.startsWith('SSRF:') ? 'refused' : 'network', latencyMs, error: message });
+  }
+
+  private answered(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const result: PostResult = { kind: 'answered', status: this.status, latencyMs: elapsed(this.started), excerpt: this.kept ? this.kept.toString('utf8') : '' };
+    if (this.retryAfter !== undefined) result.retryAfterMs = retryAfterToMs(this.retryAfter);
+    this.resolve(result);
+  }
 }
 
 function isTimeout(err: unknown): boolean {
