@@ -90,16 +90,34 @@ export class Bus {
    * the process alive), so the connection is closed instead and what was
    * pending is dropped.
    */
-  async drain(): Promise<void> {
+  /**
+   * Drains (subscriptions deliver what they hold, publishes are flushed),
+   * then closes. A drain can wait on a subscription nobody reads any more,
+   * so after `timeoutMs` the connection is closed instead.
+   */
+  async drain(timeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
     if (this.nc.isClosed() || this.nc.isDraining()) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.nc.drain();
+      const drained = await Promise.race([
+        this.nc.drain().then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      if (!drained) {
+        this.logger.warn({ timeoutMs }, 'NATS drain did not finish in time; closing the connection');
+        await this.nc.close();
+      }
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not drain NATS (server unreachable); closing the connection');
       await this.nc.close();
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
+
+/** How long a drain may take before the connection is closed instead. */
+const DRAIN_TIMEOUT_MS = 5000;
 
 export function toAppErrorFromEnvelope(envelope: Envelope<unknown>): AppError | undefined {
   return envelope.ok ? undefined : AppError.fromBody(envelope.error);

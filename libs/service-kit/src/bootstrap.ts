@@ -167,8 +167,11 @@ async function startApp<C extends BaseConfig>(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       runtime.logger.info(`${def.name} stopping: finishing in-flight work`);
+      // Each step logged: a shutdown that overruns its bound says where it stuck.
       await app.close();
+      runtime.logger.debug('stopping: handlers and transports closed');
       await healthServer?.close();
+      runtime.logger.debug('stopping: health server closed');
       await runtime.bus.drain().catch(() => undefined);
       runtime.logger.info(`${def.name} stopped`);
     })());

@@ -68,4 +68,20 @@ describe('reconcile queue - one reconcile per key at a time', () => {
     await expect(queue.exclusive('a', async () => Promise.reject(new AppError('CONFLICT', 'busy')))).rejects.toThrow('busy');
     await queue.stop();
   });
+
+  it('stops within its grace even when a reconcile never finishes, and waits for one that does', async () => {
+    let started = 0;
+    const stuck = new ReconcileQueue({ retryMs: 10, logger, what: 'test', reconcile: async () => { started += 1; await new Promise(() => undefined); } });
+    stuck.schedule('a');
+    await waitFor(() => started === 1);
+    const at = Date.now();
+    await stuck.stop(200);
+    expect(Date.now() - at).toBeGreaterThanOrEqual(190);
+
+    let finished = false;
+    const slow = new ReconcileQueue({ retryMs: 10, logger, what: 'test', reconcile: async () => { await new Promise((r) => setTimeout(r, 50)); finished = true; } });
+    slow.schedule('b');
+    await slow.stop(5000);
+    expect(finished).toBe(true);
+  });
 });

@@ -20,6 +20,14 @@ export interface ReconcileQueueOptions {
 }
 
 const MAX_RETRY_MS = 60_000;
+/**
+ * How long `stop` waits for reconciles in progress. They are level-triggered
+ * (each reads the current state, and every start replays the registry), so
+ * one cut short at shutdown is redone at the next start; waiting longer would
+ * let a reconcile that waits on a run (or on the bus) hold the process past
+ * its shutdown bound.
+ */
+const STOP_GRACE_MS = 3000;
 
 /**
  * Runs reconciles one at a time per key (an integration), coalescing
@@ -68,11 +76,17 @@ export class ReconcileQueue {
     }
   }
 
-  /** No new work, no retries; resolves when what runs has finished. */
-  async stop(): Promise<void> {
+  /** No new work, no retries; resolves when what runs has finished, or after a short grace. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopped = true;
     for (const state of this.keys.values()) clearTimeout(state.retry);
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      this.idle().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (gaveUp) this.options.logger.warn({ graceMs }, `${this.options.what}: stopped with work in progress; the next start redoes it`);
   }
 
   private state(key: string): KeyState {
