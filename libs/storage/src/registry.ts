@@ -1,5 +1,6 @@
 import { AppError } from '@autoweave/contracts';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { checkConfig } from './schema-errors.js';
 import type {
   AdapterConstructor,
   AdapterDefinition,
@@ -95,12 +96,7 @@ export class StorageAdapterFactory {
   }
 
   private check(validate: ValidateFunction, config: unknown, where: string): Record<string, unknown> {
-    const copy = structuredClone(config ?? {}) as Record<string, unknown>;
-    if (!validate(copy)) {
-      const problems = (validate.errors ?? []).map((e) => describe(e, where));
-      throw new AppError('VALIDATION', problems.join('; '), { field: fieldOf(validate.errors?.[0], where), problems });
-    }
-    return copy;
+    return checkConfig(validate, config, where);
   }
 }
 
@@ -108,19 +104,6 @@ function checkName<D>(type: string, map: Map<string, D>): string {
   if (!TYPE_NAME.test(type)) throw new Error(`component type "${type}" must be lower-case letters, digits, - or _`);
   if (map.has(type)) throw new Error(`component type "${type}" is already registered`);
   return type;
-}
-
-function fieldOf(error: ErrorObject | undefined, where: string): string {
-  if (!error) return where;
-  const path = error.instancePath.split('/').filter(Boolean).join('.');
-  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
-  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
-  return [where, path, missing ?? extra].filter(Boolean).join('.');
-}
-
-function describe(error: ErrorObject, where: string): string {
-  if (error.keyword === 'additionalProperties') return `${fieldOf(error, where)} is not allowed`;
-  return `${fieldOf(error, where)} ${error.message ?? 'is invalid'}`;
 }
 
 /** The process-wide registry, with the built-in adapters and processors registered by `builtins.ts`. */

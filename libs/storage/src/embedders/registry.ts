@@ -1,5 +1,6 @@
 import { AppError } from '@autoweave/contracts';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { checkConfig } from '../schema-errors.js';
 import type { StorageContext } from '../types.js';
 import { lexicalEmbedder } from './lexical.js';
 import { openAiEmbedder } from './openai.js';
@@ -42,32 +43,13 @@ export class EmbedderRegistry {
         field: `${where}.type`,
       });
     }
-    const copy = structuredClone(config) as Record<string, unknown>;
-    if (!registered.validate(copy)) {
-      const errors = registered.validate.errors ?? [];
-      const problems = errors.map((e) => describe(e, where));
-      throw new AppError('VALIDATION', problems.join('; '), { field: fieldOf(errors[0], where), problems });
-    }
-    return copy;
+    return checkConfig(registered.validate, config, where);
   }
 
   create(config: Record<string, unknown>, context: StorageContext): Embedder {
     const checked = this.validate(config, 'embedder');
     return this.types.get(checked.type as string)!.definition.create(checked, context);
   }
-}
-
-function fieldOf(error: ErrorObject | undefined, where: string): string {
-  if (!error) return where;
-  const path = error.instancePath.split('/').filter(Boolean).join('.');
-  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : undefined;
-  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty : undefined;
-  return [where, path, missing ?? extra].filter(Boolean).join('.');
-}
-
-function describe(error: ErrorObject, where: string): string {
-  if (error.keyword === 'additionalProperties') return `${fieldOf(error, where)} is not allowed`;
-  return `${fieldOf(error, where)} ${error.message ?? 'is invalid'}`;
 }
 
 /** The process-wide embedder registry, with the built-ins. */
