@@ -129,6 +129,8 @@ export const subjectFor = {
   pluginNamespace: (token: string): string => `${PLUGIN_TOPIC_ROOT}.${checkToken(token)}`,
   /** The topic pattern a plugin may publish to: `plugins.<token>.>`. */
   pluginTopics: (token: string): string => `${PLUGIN_TOPIC_ROOT}.${checkToken(token)}.>`,
+  /** One audited API request (the AUDIT stream), under the id of the API key that made it. */
+  audit: (keyId: string): string => `audit.${checkToken(keyId)}`,
 } as const;
 
 /** Root of the plugins' topic namespaces: plugin `x` may publish `plugins.x.<anything>` and nothing else. */
@@ -155,6 +157,8 @@ export const STREAMS = {
   integrationLogs: { name: 'INTEGRATION_LOGS', subjects: ['integration.log.>'] },
   pipelineDlq: { name: 'PIPELINE_DLQ', subjects: ['pipeline.dlq.>'] },
   webhookDlq: { name: 'WEBHOOK_DLQ', subjects: ['webhook.dlq.>'] },
+  /** Who did what through the API, written by the webhook gateway (`GET /api/audit`). */
+  audit: { name: 'AUDIT', subjects: ['audit.>'] },
 } as const;
 
 export type StreamSpec = (typeof STREAMS)[keyof typeof STREAMS];

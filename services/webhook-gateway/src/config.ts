@@ -4,6 +4,7 @@ import { requireSecretKey } from '@autoweave/security';
 import { hashApiKey } from './auth/api-key.js';
 import { loadLiveConfig, type LiveConfig } from './live/live-config.js';
 import { loadDashboardConfig, type DashboardConfig } from './dashboard/dashboard-config.js';
+import { parseCorsOrigins } from './http/cors.js';
 
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -13,6 +14,9 @@ export const DEFAULT_WEBHOOK_MAX_ACK_PENDING = 10_000;
 export const DEFAULT_WEBHOOK_ACK_MARGIN_MS = 30_000;
 export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_WEBHOOK_FAILURE_THRESHOLD = 10;
+/** Per API key: a steady 100 requests a second, bursts of 200: far above a dashboard or a script polling, far below a runaway loop. */
+export const DEFAULT_API_RATE_LIMIT_RPS = 100;
+export const DEFAULT_API_RATE_LIMIT_BURST = 200;
 /**
  * Largest allowed webhook timestamp tolerance. WEBHOOKS_IN drops a repeated
  * webhook-id for 10 minutes (gateway.definition.ts), which covers a replay
@@ -53,6 +57,10 @@ export interface GatewayConfig extends BaseConfig {
   live: LiveConfig;
   /** The dashboard served at `/`: AUTOWEAVE_DASHBOARD, AUTOWEAVE_DASHBOARD_DIR. */
   dashboard: DashboardConfig;
+  /** Requests per API key (admin key included): a token bucket per key id. rps 0 turns the limit off. */
+  apiRateLimit: { rps: number; burst: number };
+  /** Origins allowed to call the API from a browser (AUTOWEAVE_CORS_ORIGINS); empty: CORS off. */
+  corsOrigins: string[];
 }
 
 export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConfig {
@@ -76,5 +84,10 @@ export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConf
     webhookAckMarginMs: env.int('AUTOWEAVE_WEBHOOK_ACK_MARGIN_MS', DEFAULT_WEBHOOK_ACK_MARGIN_MS, { min: 1000, max: 600_000 }),
     live: loadLiveConfig(env),
     dashboard: loadDashboardConfig(env),
+    apiRateLimit: {
+      rps: env.int('AUTOWEAVE_API_RATE_LIMIT_RPS', DEFAULT_API_RATE_LIMIT_RPS, { min: 0, max: 1_000_000 }),
+      burst: env.int('AUTOWEAVE_API_RATE_LIMIT_BURST', DEFAULT_API_RATE_LIMIT_BURST, { min: 1, max: 1_000_000 }),
+    },
+    corsOrigins: env.parsed('AUTOWEAVE_CORS_ORIGINS', parseCorsOrigins),
   };
 }

@@ -23,6 +23,9 @@ import { EventsController } from './http/events.controller.js';
 import { DeliveriesController } from './http/webhooks.controller.js';
 import { InboundWebhooks } from './webhooks/inbound/inbound-webhooks.js';
 import { liveEventsProvider } from './live/live-events.provider.js';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AuditLog } from './audit/audit-log.js';
+import { AuditController } from './http/audit.controller.js';
 
 /** The gateway's read-only view of the integrations bucket (the hub writes it). */
 export const INTEGRATIONS_SNAPSHOT = Symbol('integrations-snapshot');
@@ -37,7 +40,7 @@ class GatewayLifecycle implements OnApplicationShutdown {
 
 @Module({
   controllers: [IntegrationController, IntegrationCallController, KeysController, ServicesController, HealthController, OpenApiController,
-    DeliveriesController, EventsController, DeliveryHandlers, PipelineController, SearchController],
+    DeliveriesController, EventsController, DeliveryHandlers, PipelineController, SearchController, AuditController],
   providers: [
     {
       provide: ApiKeyRegistry,
@@ -78,6 +81,12 @@ class GatewayLifecycle implements OnApplicationShutdown {
         new InboundWebhooks(runtime, endpoints, snapshot),
     },
     ...outboundWebhookProviders(INTEGRATIONS_SNAPSHOT),
+    {
+      provide: AuditLog,
+      inject: [RUNTIME],
+      useFactory: async (runtime: ServiceRuntime<GatewayConfig>) =>
+        new AuditLog(jetstream(runtime.bus.nc), await jetstreamManager(runtime.bus.nc), runtime.logger),
+    },
     GatewayLifecycle,
     OpenApiDocument,
     liveEventsProvider,

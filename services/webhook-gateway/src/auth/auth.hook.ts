@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { extractApiKey } from './api-key.js';
 import type { ApiKeyRegistry, Principal } from './api-key-registry.js';
 import { ACCESS_CONFIG_KEY, type Access } from './access.decorator.js';
+import type { ApiRateLimiter } from './api-rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,9 +20,12 @@ export function accessOf(request: FastifyRequest): Access {
 /**
  * Authenticates and authorizes in `onRequest`, i.e. before the body is read or
  * parsed: an anonymous caller cannot make the gateway parse anything. A request
- * no route matches goes on to the 404 handler.
+ * no route matches goes on to the 404 handler. Each key's requests are then
+ * counted against its rate limit (public routes such as inbound webhooks are
+ * not keyed and not limited here), before the scope check so a key that
+ * hammers routes it may not use is limited too.
  */
-export function installAuthHook(fastify: FastifyInstance, registry: ApiKeyRegistry): void {
+export function installAuthHook(fastify: FastifyInstance, registry: ApiKeyRegistry, limiter?: ApiRateLimiter): void {
   fastify.decorateRequest('principal', null);
   fastify.addHook('onRequest', async (request) => {
     if (request.is404) return;
@@ -29,6 +33,7 @@ export function installAuthHook(fastify: FastifyInstance, registry: ApiKeyRegist
     if (access === 'public') return;
     const principal = await registry.authenticate(extractApiKey(request.headers));
     request.principal = principal;
+    limiter?.take(principal);
     registry.authorize(principal, access);
   });
 }

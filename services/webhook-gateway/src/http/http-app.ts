@@ -19,16 +19,22 @@ import { InboundWebhooks } from '../webhooks/inbound/inbound-webhooks.js';
 import { installInboundWebhookRoute } from '../webhooks/inbound/inbound-route.js';
 import { LiveEvents } from '../live/live-events.js';
 import { installDashboardRoutes } from '../dashboard/dashboard-route.js';
+import { ApiRateLimiter } from '../auth/api-rate-limiter.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { installAuditHook } from '../audit/audit-hook.js';
+import { installApiSecurityHeaders } from './api-security-headers.js';
+import { installCors } from './cors.js';
 
 /**
  * The gateway's HTTP application (the kit's `createHttpApp` hook): NestJS on
  * Fastify, listening on AUTOWEAVE_HTTP_PORT. The kit attaches the bus
  * transport to it and closes it (Fastify included) on stop.
  *
- * Per request, in order: correlation id (onRequest), API key and scope
+ * Per request, in order: correlation id (onRequest), CORS (preflights are
+ * answered there) and `/api/*` security headers, API key, rate limit and scope
  * (onRequest, before the body is read), body parsing with the size limit,
  * JSON-object check (preValidation), the controller, the error filter, and a
- * log line and metrics (onResponse). While closing, answers end their
+ * log line, metrics and the audit entry (onResponse). While closing, answers end their
  * connection so `close()` does not wait for keep-alive timeouts.
  */
 export async function createHttpApp(root: DynamicModule, runtime: ServiceRuntime<GatewayConfig>): Promise<HttpApp> {
@@ -47,9 +53,12 @@ export async function createHttpApp(root: DynamicModule, runtime: ServiceRuntime
   try {
     const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
     installCorrelationHook(fastify);
-    installAuthHook(fastify, app.get(ApiKeyRegistry));
+    installCors(fastify, config.corsOrigins);
+    installApiSecurityHeaders(fastify);
+    installAuthHook(fastify, app.get(ApiKeyRegistry), new ApiRateLimiter(config.apiRateLimit));
     installJsonBodyCheck(fastify);
     installTelemetryHook(fastify, logger, httpMetrics(runtime.registry));
+    installAuditHook(fastify, app.get(AuditLog));
     installGracefulClose(fastify);
     installInboundWebhookRoute(fastify, app.get(InboundWebhooks).ingest, { bodyLimitBytes: config.webhookBodyLimitBytes, logger });
     app.get(LiveEvents).attach(fastify.server);
