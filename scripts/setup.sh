@@ -50,6 +50,21 @@ if [ "$1" = test ] && ! command -v chromium >/dev/null; then
   fi
 fi
 
+# test/src/monitoring.test.ts runs `promtool check rules` on deploy/monitoring (skipped without it).
+# Only the binary is taken from Debian's prometheus package: the Prometheus service is not installed.
+if [ "$1" = test ] && ! command -v promtool >/dev/null && [ ! -x /tmp/prom/usr/bin/promtool ] && [ ! -x .autoweave/bin/promtool ]; then
+  if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+    say "fetching promtool from Debian's prometheus package (for the monitoring rules test)"
+    promtool_dir=/usr/local/bin
+    [ "$(id -u)" = 0 ] || { promtool_dir=.autoweave/bin; mkdir -p "$promtool_dir"; }
+    (cd /tmp && rm -f prometheus_*.deb && apt-get download prometheus >/dev/null 2>&1 && dpkg-deb -x prometheus_*.deb /tmp/prom) &&
+      cp /tmp/prom/usr/bin/promtool "$promtool_dir/promtool" ||
+      say "could not fetch promtool: the promtool check in the monitoring test will be skipped"
+  else
+    say "promtool is not installed: the promtool check in the monitoring test will be skipped (apt-get download prometheus)"
+  fi
+fi
+
 export TURBO_TELEMETRY_DISABLED=1
 say "installing dependencies"
 pnpm install --frozen-lockfile
