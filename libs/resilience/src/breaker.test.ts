@@ -164,3 +164,31 @@ describe('createBreaker', () => {
     expect(await caught(breaker.fire())).toMatchObject({ code: 'UNAVAILABLE', details: { breaker: 'gone' } });
   });
 });
+
+describe('breaker - calls made directly while closed', () => {
+  it('counts them as fire() does and opens on the same rule, after which direct calls are no longer admitted', async () => {
+    const breaker = createBreaker('direct', async () => 'unused', { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeout: 60_000 });
+    try {
+      expect(breaker.admitsDirectCalls()).toBe(true);
+      for (let i = 0; i < 2; i++) breaker.record({ latencyMs: 1 });
+      for (let i = 0; i < 2; i++) breaker.record({ failure: new Error('boom'), latencyMs: 1 });
+      // 2 of 4 is 50 %, not above: still closed.
+      expect(breaker.state()).toBe('closed');
+      expect(breaker.stats()).toMatchObject({ fires: 4, successes: 2, failures: 2 });
+      breaker.record({ failure: new Error('boom'), latencyMs: 1 });
+      expect(breaker.state()).toBe('open');
+      expect(breaker.admitsDirectCalls()).toBe(false);
+      await expect(breaker.fire()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    } finally {
+      breaker.shutdown();
+    }
+  });
+
+  it('does not open before the volume threshold, and a shut-down breaker admits nothing directly', () => {
+    const breaker = createBreaker('direct-volume', async () => 'unused', { volumeThreshold: 5, errorThresholdPercentage: 10 });
+    for (let i = 0; i < 4; i++) breaker.record({ failure: new Error('boom'), latencyMs: 1 });
+    expect(breaker.state()).toBe('closed');
+    breaker.shutdown();
+    expect(breaker.admitsDirectCalls()).toBe(false);
+  });
+});

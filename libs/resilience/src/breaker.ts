@@ -42,6 +42,19 @@ export interface Breaker<A extends unknown[], R> {
   /** Calls fn through the breaker. Rejects with UNAVAILABLE when open, TIMEOUT on timeout, else fn's own error. */
   fire(...args: A): Promise<R>;
   state(): BreakerState;
+  /**
+   * For hot paths that cannot afford opossum's promise, closures and semaphore
+   * per call: while this is true (closed, not shut down) the caller may make
+   * the call itself and report it with `record`; otherwise it must use `fire`
+   * (an open circuit refuses, a half-open one lets one probe through).
+   */
+  admitsDirectCalls(): boolean;
+  /**
+   * Counts a call made directly as `fire` would: the fire and its outcome in
+   * the rolling window (and the metrics), then the circuit opens when the
+   * window holds enough calls and too many failed.
+   */
+  record(outcome: { failure?: Error; latencyMs: number }): void;
   stats(): BreakerStats;
   /** Stops the breaker's timers; later calls reject with UNAVAILABLE. */
   shutdown(): void;
@@ -71,6 +84,8 @@ export function createBreaker<A extends unknown[], R>(
     circuit,
     fire: (...args) => circuit.fire(...args).catch((err: unknown) => Promise.reject(translateError(name, options, err))),
     state: () => stateOf(circuit),
+    admitsDirectCalls: () => circuit.closed && !circuit.isShutdown,
+    record: (outcome) => recordDirectCall(circuit, options.errorThresholdPercentage, outcome),
     stats: () => circuit.stats,
     shutdown: () => circuit.shutdown(),
   };
@@ -84,6 +99,24 @@ export function createBreaker<A extends unknown[], R>(
 function ownErrorsAlwaysCount(filter: BreakerOptions['errorFilter']): ((err: unknown) => boolean) | undefined {
   if (!filter) return undefined;
   return (err) => !isOpossumError(err) && filter(err);
+}
+
+/** opossum's own accounting of one call (its fire(), then its success or fail), for a call made outside fire(). */
+function recordDirectCall<A extends unknown[], R>(
+  circuit: CircuitBreaker<A, R>,
+  errorThresholdPercentage: number,
+  { failure, latencyMs }: { failure?: Error; latencyMs: number },
+): void {
+  circuit.emit('fire', []);
+  if (!failure) {
+    circuit.emit('success', undefined, latencyMs);
+    return;
+  }
+  circuit.emit('failure', failure, latencyMs, []);
+  if (circuit.warmUp) return;
+  const { fires, failures } = circuit.stats;
+  if (fires < circuit.volumeThreshold && !circuit.halfOpen) return;
+  if ((failures / fires) * 100 > errorThresholdPercentage || circuit.halfOpen) circuit.open();
 }
 
 function stateOf(circuit: { readonly opened: boolean; readonly halfOpen: boolean }): BreakerState {

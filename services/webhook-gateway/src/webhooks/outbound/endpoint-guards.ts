@@ -1,5 +1,5 @@
 import { AppError } from '@autoweave/contracts';
-import { createBreaker, DEFAULT_BREAKER_OPTIONS, RateLimiter, type Breaker, type BreakerMetrics } from '@autoweave/resilience';
+import { createBreaker, RateLimiter, type Breaker, type BreakerMetrics } from '@autoweave/resilience';
 import type { WebhookEndpoint } from '../endpoints.js';
 import type { PostRequest, PostResult, WebhookSender } from './webhook-sender.js';
 
@@ -23,8 +23,6 @@ interface Guards {
   endpoint: WebhookEndpoint;
   settings: string;
   breaker: Breaker<[PostRequest], PostResult>;
-  /** The failure percentage that opens the breaker (its own, or the default). */
-  errorThresholdPercentage: number;
   limiter?: RateLimiter;
 }
 
@@ -59,18 +57,13 @@ export class EndpointGuards {
 
   private send(guards: Guards, req: PostRequest, bypassBreaker = false): Promise<GuardedResult> {
     if (bypassBreaker) return this.sender.post(req);
-    const circuit = guards.breaker.circuit;
-    // Open, half-open or shut down: opossum decides (refusal, the one probe call).
-    if (!circuit.closed || circuit.isShutdown) return guards.breaker.fire(req).catch(refusal);
-    // Closed, the path of nearly every delivery: the POST goes out directly and its outcome is
-    // told to the circuit as the events opossum's own fire() emits, so stats, metrics and opening
-    // are the same, without opossum's promise, closures and semaphore per call (a visible share
-    // of a delivery's cost).
-    const args: [PostRequest] = [req];
-    circuit.emit('fire', args);
+    const { breaker } = guards;
+    // Open, half-open or shut down: the breaker decides (refusal, the one probe call).
+    if (!breaker.admitsDirectCalls()) return breaker.fire(req).catch(refusal);
+    // Closed, the path of nearly every delivery: the POST goes out directly and is counted as fire() would
+    // (opossum's per-call machinery was a visible share of a delivery's cost).
     return this.sender.post(req).then((result) => {
-      if (isBreakerFailure(result)) recordFailure(circuit, guards.errorThresholdPercentage, result, args);
-      else circuit.emit('success', result, result.latencyMs);
+      breaker.record({ failure: isBreakerFailure(result) ? new CountedFailure(result) : undefined, latencyMs: result.latencyMs });
       return result;
     });
   }
@@ -103,7 +96,6 @@ export class EndpointGuards {
     const guards: Guards = {
       endpoint,
       settings,
-      errorThresholdPercentage: b?.errorThresholdPercentage ?? DEFAULT_BREAKER_OPTIONS.errorThresholdPercentage,
       breaker: createBreaker(
         `webhook:${endpoint.id}`,
         (req: PostRequest) =>
@@ -125,19 +117,6 @@ export class EndpointGuards {
     this.guards.set(endpoint.id, guards);
     return guards;
   }
-}
-
-/**
- * A failure of a call made past a closed circuit, counted as opossum's fire()
- * counts one (its `fail`): the failure event, then the circuit opens when the
- * window holds enough calls and too many failed, or at once when half-open.
- */
-function recordFailure(circuit: Breaker<[PostRequest], PostResult>['circuit'], errorThresholdPercentage: number, result: PostResult, args: [PostRequest]): void {
-  circuit.emit('failure', new CountedFailure(result), result.latencyMs, args);
-  if (circuit.warmUp) return;
-  const { fires, failures } = circuit.stats;
-  if (fires < circuit.volumeThreshold && !circuit.halfOpen) return;
-  if ((failures / fires) * 100 > errorThresholdPercentage || circuit.halfOpen) circuit.open();
 }
 
 /** A rejection of the breaker: the failed result it carried, or a refusal without a request. */
