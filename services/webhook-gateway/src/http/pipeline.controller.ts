@@ -19,6 +19,7 @@ import {
 import { RequireAccess } from '../auth/access.decorator.js';
 import type { GatewayConfig } from '../config.js';
 import { isJsonObject, JsonBody, type JsonObject } from './json-body.js';
+import { numeric } from './query-values.js';
 import { ErrorResponseSchema } from './schemas.js';
 
 /** Retrying dead letters writes to the destination: allow it more than an admin round trip. */
@@ -191,7 +192,7 @@ export class PipelineController {
   @ApiOkResponse({ description: '{pipelineId, items: [{seq, runId, stage, processor, error, item, attempts, at}], total}' })
   @ApiNotFoundResponse({ type: ErrorResponseSchema })
   deadLetters(@Param('id') id: string, @Query() query: JsonObject): Promise<unknown> {
-    const limit = typeof query.limit === 'string' && /^\d+$/.test(query.limit) ? Number(query.limit) : query.limit;
+    const limit = numeric(query.limit);
     return this.call(PIPELINE_ADMIN.deadLetters, { id, ...(limit === undefined ? {} : { limit }) });
   }
 
@@ -209,9 +210,7 @@ export class PipelineController {
     return this.call(PIPELINE_ADMIN.retryDeadLetters, { ...(body ?? {}), id }, Math.max(this.runtime.config.requestTimeoutMs, RETRY_TIMEOUT_MS));
   }
 
-  private async call(subject: string, payload: JsonObject, timeout = this.runtime.config.requestTimeoutMs): Promise<unknown> {
-    const reply = await this.runtime.bus.request<unknown>(subject, payload, { timeout });
-    if (reply.ok) return reply.data;
-    throw AppError.fromBody(reply.error);
+  private call(subject: string, payload: JsonObject, timeout = this.runtime.config.requestTimeoutMs): Promise<unknown> {
+    return this.runtime.bus.call<unknown>(subject, payload, { timeout });
   }
 }

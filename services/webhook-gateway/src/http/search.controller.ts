@@ -5,6 +5,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPro
 import { RequireAccess } from '../auth/access.decorator.js';
 import type { GatewayConfig } from '../config.js';
 import type { JsonObject } from './json-body.js';
+import { numeric } from './query-values.js';
 import { ErrorResponseSchema } from './schemas.js';
 
 const PARAMETERS = new Set(['q', 'limit', 'integrationId']);
@@ -49,10 +50,8 @@ export class SearchController {
     if (unknown.length > 0) throw new AppError('VALIDATION', `unknown query parameter(s): ${unknown.join(', ')} (allowed: q, limit, integrationId)`, { fields: unknown });
     if (query.q === undefined) throw new AppError('VALIDATION', 'q is required: the words to search for', { field: 'q' });
     const payload: JsonObject = { q: query.q };
-    if (query.limit !== undefined) payload.limit = typeof query.limit === 'string' && /^\d+$/.test(query.limit) ? Number(query.limit) : query.limit;
+    if (query.limit !== undefined) payload.limit = numeric(query.limit);
     if (query.integrationId !== undefined) payload.integrationId = query.integrationId;
-    const reply = await this.runtime.bus.request<unknown>(SEARCH.endpoints, payload, { timeout: this.runtime.config.requestTimeoutMs });
-    if (reply.ok) return reply.data;
-    throw AppError.fromBody(reply.error);
+    return this.runtime.bus.call<unknown>(SEARCH.endpoints, payload, { timeout: this.runtime.config.requestTimeoutMs });
   }
 }

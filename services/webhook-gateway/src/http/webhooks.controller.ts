@@ -16,6 +16,7 @@ import {
 } from '@nestjs/swagger';
 import { RequireAccess } from '../auth/access.decorator.js';
 import type { JsonObject } from './json-body.js';
+import { defined, numeric } from './query-values.js';
 import { ErrorResponseSchema } from './schemas.js';
 
 /** A replay waits for one POST: up to the endpoint's timeout (at most 120 s) and its rate limit. */
@@ -113,13 +114,4 @@ export class DeliveriesController {
   replaySince(@Param('id') id: string, @Query() query: JsonObject): Promise<unknown> {
     return this.runtime.bus.call(WEBHOOK_ADMIN.replaySince, { id, ...defined({ since: query.since }) });
   }
-}
-
-/** Query values are strings; a whole number is sent as a number, anything else as given (the handler names it if invalid). */
-function numeric(value: unknown): unknown {
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-}
-
-function defined(values: JsonObject): JsonObject {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }

@@ -1,13 +1,13 @@
-import { AGENT, AppError, DEFAULT_PLUGIN_INSTALL_TIMEOUT_MS, INTEGRATION_ADMIN, INTEGRATION_REQUEST, type Envelope } from '@autoweave/contracts';
+import { AGENT, AppError, DEFAULT_PLUGIN_INSTALL_TIMEOUT_MS, INTEGRATION_ADMIN, INTEGRATION_REQUEST } from '@autoweave/contracts';
 import type { RequestOptions } from '@autoweave/messaging';
+import { defined, numeric } from '../http/query-values.js';
+import type { JsonObject } from '../http/json-body.js';
 import { revisionFromIfMatch } from './if-match.js';
 
-/** What the gateway needs of the Bus: request/reply resolving to an envelope. */
+/** What the gateway needs of the Bus: request/reply resolving to the reply's data, or throwing its error. */
 export interface Requester {
-  request<T>(subject: string, payload: unknown, options?: RequestOptions): Promise<Envelope<T>>;
+  call<T>(subject: string, payload: unknown, options?: RequestOptions): Promise<T>;
 }
-
-type JsonObject = Record<string, unknown>;
 
 const LIST_FILTERS = ['type', 'status', 'tag'] as const;
 
@@ -113,18 +113,7 @@ export class IntegrationAdmin {
     return this.call(AGENT.getManifests, { integrationId: id, format: format ?? 'yaml' });
   }
 
-  private async call(subject: string, payload: JsonObject, timeout = this.timeoutMs): Promise<unknown> {
-    const reply = await this.bus.request<unknown>(subject, payload, { timeout });
-    if (reply.ok) return reply.data;
-    throw AppError.fromBody(reply.error);
+  private call(subject: string, payload: JsonObject, timeout = this.timeoutMs): Promise<unknown> {
+    return this.bus.call<unknown>(subject, payload, { timeout });
   }
-}
-
-/** Query values are strings; numbers are sent as numbers, anything else as given (the hub names it if invalid). */
-function numeric(value: unknown): unknown {
-  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-}
-
-function defined(values: JsonObject): JsonObject {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
