@@ -1,10 +1,11 @@
-import type { PipelineMetricsView, PipelineState, PipelineStatusView, RunProgress } from '@autoweave/contracts';
+import type { PipelineMetricsView, PipelineStatusView, RunProgress } from '@autoweave/contracts';
 import type { StoredPipeline } from '../pipelines/pipeline-record.js';
 import type { PipelineRepository } from '../pipelines/pipeline.repository.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DeadLetterQueue } from './dead-letters.js';
 import type { LeaseManager } from './run-lease.js';
 import { addTotals, emptyTotals, type RunStatusRecord, type RunStatusStore } from './run-status.js';
+import { holdsUnfinishedRun, stateOf } from './run-state.js';
 
 export interface PipelineInsightDeps {
   repository: PipelineRepository;
@@ -35,7 +36,7 @@ export class PipelineInsight {
     return {
       id: record.id,
       name: record.name,
-      state: stateOf(stored, holder !== undefined),
+      state: stateOf(stored, holdsUnfinishedRun(holder, status)),
       enabled: record.enabled,
       paused: record.paused,
       schedule: record.schedule,
@@ -54,7 +55,7 @@ export class PipelineInsight {
     const rows = await Promise.all(
       pipelines.map(async (stored) => {
         const [status, holder] = await Promise.all([this.deps.status.read(stored.record.id), this.deps.leases.holder(stored.record.id)]);
-        return row(stored, status, holder !== undefined);
+        return row(stored, status, holdsUnfinishedRun(holder, status));
       }),
     );
     rows.sort((a, b) => a.name.localeCompare(b.name));
@@ -72,12 +73,6 @@ function row(stored: StoredPipeline, status: RunStatusRecord, running: boolean):
     meanBatchSeconds: totals.batches === 0 ? 0 : Number((totals.batchSeconds / totals.batches).toFixed(6)),
     ...(status.lastRun ? { lastRun: status.lastRun } : {}),
   };
-}
-
-function stateOf(stored: StoredPipeline, running: boolean): PipelineState {
-  if (stored.record.paused) return 'paused';
-  if (running) return 'running';
-  return stored.record.enabled ? 'idle' : 'disabled';
 }
 
 function progressOf(run: RunProgress | undefined): RunProgress {
