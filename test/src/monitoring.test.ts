@@ -105,7 +105,18 @@ describe('deploy/monitoring', () => {
   const registered = registeredMetricNames();
 
   it('finds the metrics the services register (guards the checks below against passing on nothing)', () => {
-    for (const name of ['integration_requests_total', 'integration_breaker_state', 'pipeline_items_total', 'autoweave_breaker_state', 'autoweave_webhook_dead_letters_total', 'webhook_inbound_total']) {
+    for (const name of [
+      'integration_requests_total',
+      'integration_breaker_state',
+      'pipeline_items_total',
+      'autoweave_breaker_state',
+      'autoweave_webhook_dead_letters_total',
+      'webhook_inbound_total',
+      'autoweave_webhook_delivery_backlog',
+      'autoweave_webhook_dead_letters_stored',
+      'pipeline_lag',
+      'autoweave_jetstream_redeliveries_total',
+    ]) {
       expect(registered).toContain(name);
     }
     expect(seriesIn('histogram_quantile(0.95, sum by (pipeline, le) (rate(pipeline_batch_duration_seconds_bucket{x="a b"}[5m]))) > 10 and on (pipeline) up == 0')).toEqual([
@@ -118,6 +129,24 @@ describe('deploy/monitoring', () => {
     const exprs = ruleExprs(readFileSync(RULES, 'utf8'));
     expect(exprs.length).toBeGreaterThan(5);
     expect(unregistered(exprs, registered)).toEqual([]);
+  });
+
+  it('alerts cover what operators need: errors, breakers, webhook backlog and dead letters, pipeline lag and failures, redeliveries, services down', () => {
+    const used = new Set(ruleExprs(readFileSync(RULES, 'utf8')).flatMap(seriesIn));
+    for (const name of [
+      'integration_requests_total',
+      'integration_breaker_state',
+      'autoweave_breaker_state',
+      'autoweave_webhook_delivery_backlog',
+      'autoweave_webhook_dead_letters_stored',
+      'autoweave_webhook_dead_letters_total',
+      'pipeline_lag',
+      'pipeline_runs_total',
+      'autoweave_jetstream_redeliveries_total',
+      'up',
+    ]) {
+      expect(used).toContain(name);
+    }
   });
 
   it('dashboard queries only use metric names the services export', () => {

@@ -36,3 +36,33 @@ export function busMetrics(registry: Registry): { handled: Counter<'subject' | '
   );
   return { handled, duration };
 }
+
+/** What a JetStream message says about its delivery (nats.js `JsMsg.info` has these fields). */
+export interface DeliveryInfo {
+  stream: string;
+  consumer: string;
+  deliveryCount: number;
+}
+
+/**
+ * `autoweave_jetstream_redeliveries_total{stream, consumer}`: messages a
+ * service's consumer received again (JetStream's delivery count above 1: a
+ * nak, an ack wait that ran out, a replica that died holding it). Shared by
+ * every service that consumes a durable consumer; call `seen(msg.info)` on
+ * each message received.
+ */
+export function redeliveryMetrics(registry: Registry): { seen(info: DeliveryInfo): void } {
+  const redeliveries = singleMetric(registry, 'autoweave_jetstream_redeliveries_total', () =>
+    new Counter({
+      name: 'autoweave_jetstream_redeliveries_total',
+      help: 'JetStream messages received again by a consumer (delivery count above 1), by stream and consumer',
+      labelNames: ['stream', 'consumer'] as const,
+      registers: [registry],
+    }),
+  );
+  return {
+    seen(info) {
+      if (info.deliveryCount > 1) redeliveries.inc({ stream: info.stream, consumer: info.consumer });
+    },
+  };
+}

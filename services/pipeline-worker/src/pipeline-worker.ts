@@ -1,4 +1,5 @@
 import { BUCKETS } from '@autoweave/contracts';
+import { redeliveryMetrics } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
 import type { ServiceRuntime } from '@autoweave/service-kit';
 import { registerBuiltins, storageAdapterFactory, type StorageAdapterFactory, type StorageContext } from '@autoweave/storage';
@@ -89,6 +90,7 @@ export class PipelineWorker {
       await events?.prepare(record).catch((err: unknown) => logger.warn({ pipeline: record.id, err: (err as Error).message }, 'event consumer not ready yet; retrying in the background'));
     };
     const onDeleted = async (record: PipelineRecord): Promise<void> => {
+      metrics.forget(record.name);
       await Promise.all([
         checkpoints.delete(record.id),
         status.delete(record.id),
@@ -114,7 +116,7 @@ export class PipelineWorker {
     };
     await Promise.all([definitions.start(), status.start(), queue.start()]);
     const coordinator = new RunCoordinator({ definitions, repository, registry, leases, queue, status, checkpoints, run: runDeps, logger, maxConcurrentRuns: config.maxConcurrentRuns });
-    events = new EventTriggers({ nc: runtime.bus.nc, definitions, coordinator, debounceMs: config.eventDebounceMs, logger });
+    events = new EventTriggers({ nc: runtime.bus.nc, definitions, coordinator, debounceMs: config.eventDebounceMs, logger, redeliveries: redeliveryMetrics(runtime.registry) });
     const scheduler = new Scheduler({ definitions, coordinator, claims, clock: new ScheduleClock(), tickMs: config.tickMs, logger });
     const insight = new PipelineInsight({ repository, status, checkpoints, leases, deadLetters });
     const retrier = new DeadLetterRetry({ repository, registry, leases, deadLetters, factory, storage, metrics, publish, logger });

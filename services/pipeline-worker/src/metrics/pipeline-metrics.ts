@@ -11,12 +11,16 @@ export const STAGES = { source: 'source', destination: 'destination' } as const;
  *   pipeline_batch_duration_seconds{pipeline}       process + write + checkpoint of one batch
  *   pipeline_runs_total{pipeline, outcome}          completed | failed | stopped
  *   pipeline_runs_active                            runs this replica holds now
+ *   pipeline_lag{pipeline}                          items the source still had beyond the checkpoint when the
+ *                                                   pipeline's last completed run ended (sources that can tell: a
+ *                                                   cursor with lag()); set by the replica that ran it
  */
 export class PipelineMetrics {
   private readonly items: Counter<'pipeline' | 'stage' | 'outcome'>;
   private readonly batchDuration: Histogram<'pipeline'>;
   private readonly runs: Counter<'pipeline' | 'outcome'>;
   readonly active: Gauge;
+  private readonly lag: Gauge<'pipeline'>;
 
   constructor(registry: Registry) {
     this.items = singleMetric(registry, 'pipeline_items_total', () =>
@@ -37,6 +41,14 @@ export class PipelineMetrics {
     this.active = singleMetric(registry, 'pipeline_runs_active', () =>
       new Gauge({ name: 'pipeline_runs_active', help: 'Runs this replica holds the lease of now', registers: [registry] }),
     );
+    this.lag = singleMetric(registry, 'pipeline_lag', () =>
+      new Gauge({
+        name: 'pipeline_lag',
+        help: 'Items the source had beyond the checkpoint at the end of the last completed run (sources that report lag)',
+        labelNames: ['pipeline'] as const,
+        registers: [registry],
+      }),
+    );
   }
 
   countItems(pipeline: string, stage: string, outcome: string, n: number): void {
@@ -49,5 +61,14 @@ export class PipelineMetrics {
 
   countRun(pipeline: string, outcome: string): void {
     this.runs.inc({ pipeline, outcome });
+  }
+
+  setLag(pipeline: string, items: number): void {
+    this.lag.set({ pipeline }, items);
+  }
+
+  /** The pipeline was deleted: its lag is no longer reported. */
+  forget(pipeline: string): void {
+    this.lag.remove({ pipeline });
   }
 }

@@ -252,6 +252,7 @@ export class PipelineRun {
     const finishedAt = new Date();
     Object.assign(this.summary, { outcome, finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - Date.parse(this.summary.startedAt) });
     this.deps.metrics.countRun(this.name, outcome);
+    if (lag !== undefined) this.deps.metrics.setLag(this.name, lag);
     try {
       const status = await this.deps.status.read(pipeline.id);
       const { current: _current, ...rest } = status;

@@ -1,6 +1,6 @@
 import { STREAMS, subjectFilter } from '@autoweave/contracts';
 import type { NatsConnection } from '@autoweave/messaging';
-import type { Logger } from '@autoweave/observability';
+import type { DeliveryInfo, Logger } from '@autoweave/observability';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { PipelineDefinitions } from '../pipelines/pipeline-definitions.js';
 import type { PipelineRecord } from '../pipelines/pipeline-record.js';
@@ -13,6 +13,8 @@ export interface EventTriggersDeps {
   /** Quiet time after an event before its run is requested (a burst becomes one run). */
   debounceMs: number;
   logger: Logger;
+  /** Told of every event pulled (observability's redeliveryMetrics). */
+  redeliveries?: { seen(info: DeliveryInfo): void };
 }
 
 interface Consuming {
@@ -118,6 +120,7 @@ export class EventTriggers {
         c.messages = await consumer.consume({ max_messages: 100 });
         if (c.stopped) c.messages.stop();
         for await (const msg of c.messages) {
+          this.deps.redeliveries?.seen(msg.info);
           msg.ack();
           this.bump(pipelineId);
         }

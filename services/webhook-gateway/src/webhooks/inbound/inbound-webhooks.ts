@@ -1,5 +1,6 @@
 import type { HealthState, StoredIntegration } from '@autoweave/contracts';
 import type { KvSnapshot } from '@autoweave/messaging';
+import { redeliveryMetrics } from '@autoweave/observability';
 import type { ServiceRuntime } from '@autoweave/service-kit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
@@ -49,7 +50,7 @@ export class InboundWebhooks implements OnModuleInit, OnApplicationShutdown {
       toleranceSeconds: config.webhookToleranceSeconds,
       logger,
     });
-    this.republisher = new WebhookRepublisher(js, this.publisher, logger);
+    this.republisher = new WebhookRepublisher(js, this.publisher, logger, { redeliveries: redeliveryMetrics(runtime.registry) });
     this.unwatch = endpoints.onChange((id, endpoint) => {
       if (endpoint) return;
       this.health.forget(id);

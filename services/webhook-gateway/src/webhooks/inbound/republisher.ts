@@ -1,6 +1,6 @@
 import { HEADERS, STREAMS, subjectFilter, subjectFor } from '@autoweave/contracts';
 import { outgoingHeaders } from '@autoweave/messaging';
-import type { Logger } from '@autoweave/observability';
+import type { DeliveryInfo, Logger } from '@autoweave/observability';
 import { AckPolicy, DeliverPolicy, PubHeaders, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { dedupeKey, STORED_HEADERS } from './inbound-store.js';
 import type { JetStreamPublisher } from './jetstream-publisher.js';
@@ -18,6 +18,8 @@ export interface RepublisherOptions {
   maxInFlight?: number;
   /** Wait before a message whose publish failed is offered again. */
   retryDelayMs?: number;
+  /** Told of every message pulled (redelivery counting: observability's redeliveryMetrics). */
+  redeliveries?: { seen(info: DeliveryInfo): void };
 }
 
 /** Where `webhook.in.<id>.<type>` keeps the integration id: found from the catalogue, not written here. */
@@ -78,6 +80,7 @@ export class WebhookRepublisher {
   }
 
   private async republish(msg: JsMsg): Promise<void> {
+    this.options.redeliveries?.seen(msg.info);
     const parsed = parseWebhookInSubject(msg.subject);
     const webhookId = msg.headers?.get(STORED_HEADERS.webhookId);
     if (!parsed || !webhookId) {

@@ -146,6 +146,7 @@ export class EndpointDelivery {
         return;
       }
       const info = msg.info;
+      this.deps.metrics.received(info);
       // Milliseconds from the number form of the nanoseconds: no BigInt per message.
       const event: OutboundEvent = { seq: info.streamSequence, topic, timestamp: isoFromMs(Math.floor(info.timestampNanos / 1e6)), data: msg.data };
       const options = { attempt: info.deliveryCount, trigger: 'delivery' as const, keepAlive: () => msg.working() };

@@ -13,6 +13,7 @@ import { DeadLetters } from './dead-letters.js';
 import { DeliveryAdmin } from './delivery-admin.js';
 import { DeliveryLog } from './delivery-log.js';
 import { DeliveryManager } from './delivery-manager.js';
+import { deliveryBacklogMetrics } from './delivery-backlog-metrics.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { EndpointGuards } from './endpoint-guards.js';
 import { Replays } from './replays.js';
@@ -52,6 +53,7 @@ export class OutboundWebhooks implements OnApplicationBootstrap, BeforeApplicati
       maxAckPending: config.webhookMaxAckPending,
       ackMarginMs: config.webhookAckMarginMs,
     };
+    deliveryBacklogMetrics(runtime.registry, jsm, logger);
     const replays = new Replays({ js, jsm, runner, recorder, logger, settings, endpoint: (id) => endpoints.get(id) });
     const manager = new DeliveryManager({
       js,
