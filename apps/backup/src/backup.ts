@@ -1,7 +1,8 @@
 import { AppError } from '@autoweave/contracts';
 import type { NatsConnection } from '@autoweave/messaging';
 import type { Logger } from '@autoweave/observability';
-import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { openJetStream } from './js-api.js';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, writeManifest, type Manifest, type StreamEntry } from './manifest.js';
@@ -19,8 +20,8 @@ export interface BackupOptions extends SnapshotOptions {
  * snapshotted one after the other, not at one instant across streams.
  */
 export async function backup(nc: NatsConnection, dir: string, logger: Logger, options: BackupOptions = {}): Promise<Manifest> {
+  const jsm = await openJetStream(nc);
   await prepareEmptyDir(dir);
-  const jsm = await jetstreamManager(nc);
   const streams: StreamEntry[] = [];
   for (const target of options.targets ?? backupTargets()) {
     const consumers = await consumerNames(jsm, target.stream);

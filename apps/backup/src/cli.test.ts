@@ -86,4 +86,17 @@ describe('the autoweave-backup command', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('manifest.json does not exist');
   });
+
+  it('names a server without JetStream and leaves no folder behind', async () => {
+    const plain = await startNatsServer({ jetstream: false });
+    try {
+      const dir = join(work, 'never');
+      const res = await run(['backup', dir], { NATS_URL: plain.url });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`JetStream is not available on 127.0.0.1:${plain.port}`);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      await plain.stop();
+    }
+  });
 });

@@ -52,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
 
   const { connection, logLevel } = connectionConfigFromEnv(process.env);
   const logger = createLogger({ service: 'autoweave-backup', level: logLevel });
-  const nc = await connectNats(connection, logger);
+  const nc = await connectNats(connection, logger).catch((err: unknown) => {
+    throw new AppError('UNAVAILABLE', `cannot connect to NATS at ${connection.url}: ${(err as Error).message}`);
+  });
   try {
     if (command === 'backup') await backup(nc, dir!, logger);
     else await restore(nc, dir!, logger, { force: parsed.values.force === true });

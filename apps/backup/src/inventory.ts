@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@autoweave/messaging';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { openJetStream } from './js-api.js';
 import { isStreamNotFound } from './backup.js';
 import { backupTargets } from './targets.js';
 
@@ -13,7 +13,7 @@ export interface StreamInventory {
 
 /** The streams and buckets of the catalogue that exist on a server, with their counts and consumers. */
 export async function inventory(nc: NatsConnection): Promise<StreamInventory[]> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await openJetStream(nc);
   const out: StreamInventory[] = [];
   for (const { stream } of backupTargets()) {
     const info = await jsm.streams.info(stream).catch((err: unknown) => {

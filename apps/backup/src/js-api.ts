@@ -1,6 +1,6 @@
 import { AppError } from '@autoweave/contracts';
 import { fromNatsError, type NatsConnection } from '@autoweave/messaging';
-import type { StreamConfig, StreamState } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager, type StreamConfig, type StreamState } from '@nats-io/jetstream';
 
 /**
  * The two JetStream API verbs nats.js does not wrap: stream snapshot and restore (what `nats stream backup`
@@ -73,4 +73,13 @@ function apiError(error: ApiError, subject: string): AppError {
   const description = error.description ?? `error ${error.code}`;
   const code = error.code === 404 ? 'NOT_FOUND' : error.code === 503 ? 'UNAVAILABLE' : error.code === 400 ? 'VALIDATION' : 'INTERNAL';
   return new AppError(code, `${subject}: ${description}`, { subject, status: error.code, errCode: error.err_code });
+}
+
+/** The JetStream manager of the connection; a server without JetStream is an UNAVAILABLE naming the server. */
+export async function openJetStream(nc: NatsConnection): Promise<JetStreamManager> {
+  try {
+    return await jetstreamManager(nc);
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', `JetStream is not available on ${nc.getServer()}: ${(err as Error).message}`);
+  }
 }

@@ -1,7 +1,8 @@
 import { AppError } from '@autoweave/contracts';
 import type { NatsConnection } from '@autoweave/messaging';
 import type { Logger } from '@autoweave/observability';
-import { jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamInfo } from '@nats-io/jetstream';
+import { openJetStream } from './js-api.js';
 import { join } from 'node:path';
 import { isStreamNotFound } from './backup.js';
 import { readManifest, type Manifest, type StreamEntry } from './manifest.js';
@@ -31,7 +32,7 @@ export interface RestoredStream {
 export async function restore(nc: NatsConnection, dir: string, logger: Logger, options: RestoreOptions = {}): Promise<RestoredStream[]> {
   const manifest = await readManifest(dir);
   await verifySnapshotFiles(dir, manifest);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await openJetStream(nc);
   const existing = await existingStreams(jsm, manifest);
   refuseNonEmpty(existing, options.force === true);
 
