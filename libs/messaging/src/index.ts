@@ -5,5 +5,6 @@ export * from './bus.js';
 export * from './provisioning.js';
 export * from './event-bus.js';
 export * from './kv-snapshot.js';
+export * from './kv-rewrite.js';
 export type { NatsConnection, Msg, MsgHdrs, Subscription } from '@nats-io/transport-node';
 export type { KV, KvEntry } from '@nats-io/kv';

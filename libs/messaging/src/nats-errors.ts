@@ -27,3 +27,9 @@ export function fromNatsError(err: unknown, subject: string, timeoutMs?: number)
   }
   return new AppError('INTERNAL', `messaging failure on ${subject}`, { subject }, { cause: err });
 }
+
+/** JetStream answers a failed KV compare-and-set (update at a revision, create of an existing key) with "wrong last sequence" (error code 10071). */
+export function isWrongRevision(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : String(err);
+  return /wrong last sequence|10071|key exists/i.test(text);
+}

@@ -1,4 +1,5 @@
-import { AppError, BUCKETS } from '@autoweave/contracts';
+import { AppError, BUCKETS, INTEGRATION_RECORD_PREFIX } from '@autoweave/contracts';
+import { rewriteKvRecords } from '@autoweave/messaging';
 import { RUNTIME, type ServiceRuntime } from '@autoweave/service-kit';
 import { assertUrlAllowed, createBreakerMetrics } from '@autoweave/resilience';
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -21,6 +22,7 @@ import { IntegrationLog } from './insight/integration-log.js';
 import { RegistryRepository } from './registry/registry.repository.js';
 import { RegistrySnapshot } from './registry/registry-snapshot.js';
 import { RegistryService } from './registry/registry.service.js';
+import type { IntegrationRecord } from './registry/integration-record.js';
 import { SecretBox } from '@autoweave/security';
 import { PluginCalls } from './plugins/host/plugin-calls.js';
 import { PluginRegistration } from './plugins/host/plugin-registration.js';
@@ -38,6 +40,8 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(UpstreamClient) private readonly client: UpstreamClient,
     @Inject(IntegrationLog) private readonly log: IntegrationLog,
     @Inject(CallExecutor) private readonly executor: CallExecutor,
+    @Inject(RegistryService) private readonly registry: RegistryService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
   onModuleInit(): void {
@@ -45,6 +49,26 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.snapshot.onChange((id, stored) => {
       if (!stored) this.executor.forget(id);
     });
+    void this.resealSecrets();
+  }
+
+  /**
+   * Key rotation: re-seals, in the background, the integration secrets sealed
+   * with a key from AUTOWEAVE_SECRET_KEY_PREVIOUS under AUTOWEAVE_SECRET_KEY.
+   * Every replica may run it; compare-and-set makes that harmless.
+   */
+  private async resealSecrets(): Promise<void> {
+    const { logger } = this.runtime;
+    try {
+      const result = await rewriteKvRecords<IntegrationRecord>(this.runtime.bucket(BUCKETS.integrations), {
+        prefix: INTEGRATION_RECORD_PREFIX,
+        rewrite: (record) => this.registry.resealed(record),
+      });
+      const { rewritten, scanned, failed } = result;
+      logger[failed.length > 0 ? 'warn' : 'info']({ resealed: rewritten, scanned, failed }, 'integration secrets re-sealed with the current key');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'could not re-seal integration secrets; they stay readable with AUTOWEAVE_SECRET_KEY_PREVIOUS');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -79,7 +103,7 @@ class HubLifecycle implements OnModuleInit, OnApplicationShutdown {
       useFactory: (runtime: Runtime, repository: RegistryRepository, catalog: ApiCatalog, plugins: PluginRegistration) =>
         new RegistryService({
           repository,
-          secrets: SecretBox.fromString(runtime.config.secretKey),
+          secrets: SecretBox.fromKeys(runtime.config.secretKeys),
           publish: (subject, data) => runtime.bus.publish(subject, data),
           checkConfig: async (type, config) => {
             if (type === 'openapi') await catalog.load(config);

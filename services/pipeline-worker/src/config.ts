@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { requireSecretKey } from '@autoweave/security';
+import { readSecretKeys, type SecretKeys } from '@autoweave/security';
 import { type BaseConfig, type EnvReader } from '@autoweave/service-kit';
 import { loadSearchSettings, type SearchSettings } from './search/search-config.js';
 
 export interface PipelineWorkerConfig extends BaseConfig {
-  /** 32-byte AES-256-GCM key (base64 or hex) sealing secret fields of stage configs at rest. */
-  secretKey: string;
+  /** AES-256-GCM keys (base64 or hex) sealing secret fields of stage configs at rest: AUTOWEAVE_SECRET_KEY seals, AUTOWEAVE_SECRET_KEY_PREVIOUS only opens. */
+  secretKeys: SecretKeys;
   /** How long a run lease lives without renewal; a dead worker's run is taken over after this. */
   leaseTtlMs: number;
   /** How often each replica looks at schedules, queued runs and orphaned runs. */
@@ -23,10 +23,10 @@ export interface PipelineWorkerConfig extends BaseConfig {
 }
 
 export function loadPipelineWorkerConfig(env: EnvReader, base: BaseConfig): PipelineWorkerConfig {
-  const secretKey = env.parsed('AUTOWEAVE_SECRET_KEY', requireSecretKey);
+  const secretKeys = readSecretKeys(env);
   return {
     ...base,
-    secretKey,
+    secretKeys,
     leaseTtlMs: env.int('AUTOWEAVE_PIPELINE_LEASE_TTL_MS', 15_000, { min: 1000, max: 600_000 }),
     tickMs: env.int('AUTOWEAVE_PIPELINE_TICK_MS', 1000, { min: 20, max: 60_000 }),
     maxConcurrentRuns: env.int('AUTOWEAVE_PIPELINE_MAX_CONCURRENT_RUNS', 4, { min: 1, max: 256 }),

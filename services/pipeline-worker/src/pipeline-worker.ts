@@ -1,4 +1,5 @@
 import { BUCKETS } from '@autoweave/contracts';
+import { rewriteKvRecords } from '@autoweave/messaging';
 import { redeliveryMetrics } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
 import type { ServiceRuntime } from '@autoweave/service-kit';
@@ -8,7 +9,7 @@ import type { PipelineWorkerConfig } from './config.js';
 import { PipelineMetrics } from './metrics/pipeline-metrics.js';
 import { ComponentCatalogue } from './pipelines/component-catalogue.js';
 import { PipelineDefinitions } from './pipelines/pipeline-definitions.js';
-import type { PipelineRecord } from './pipelines/pipeline-record.js';
+import { PIPELINE_KEYS, type PipelineRecord } from './pipelines/pipeline-record.js';
 import { PipelineRegistry } from './pipelines/pipeline-registry.js';
 import { PipelineRepository } from './pipelines/pipeline.repository.js';
 import { StageSecrets } from './pipelines/stage-secrets.js';
@@ -59,6 +60,8 @@ export class PipelineWorker {
     private readonly queue: RunQueue,
     private readonly scheduler: Scheduler,
     private readonly events: EventTriggers,
+    /** Re-seals stage secrets sealed with a previous key (key rotation). */
+    private readonly resealSecrets: () => Promise<void>,
   ) {}
 
   static async create(
@@ -100,7 +103,7 @@ export class PipelineWorker {
         events?.remove(record.id),
       ]).catch((err: unknown) => logger.warn({ pipeline: record.id, err: (err as Error).message }, 'cleanup after delete was incomplete'));
     };
-    const registry = new PipelineRegistry({ repository, secrets: new StageSecrets(SecretBox.fromString(config.secretKey)), factory, onSaved, onDeleted });
+    const registry = new PipelineRegistry({ repository, secrets: new StageSecrets(SecretBox.fromKeys(config.secretKeys)), factory, onSaved, onDeleted });
 
     const runDeps: RunDeps = {
       factory,
@@ -120,13 +123,26 @@ export class PipelineWorker {
     const scheduler = new Scheduler({ definitions, coordinator, claims, clock: new ScheduleClock(), tickMs: config.tickMs, logger });
     const insight = new PipelineInsight({ repository, status, checkpoints, leases, deadLetters });
     const retrier = new DeadLetterRetry({ repository, registry, leases, deadLetters, factory, storage, metrics, publish, logger });
-    return new PipelineWorker(registry, repository, coordinator, insight, deadLetters, retrier, new ComponentCatalogue(factory), definitions, status, queue, scheduler, events);
+    const resealSecrets = async (): Promise<void> => {
+      try {
+        const { rewritten, scanned, failed } = await rewriteKvRecords<PipelineRecord>(pipelinesKv, {
+          prefix: PIPELINE_KEYS.definitionPrefix,
+          rewrite: (record) => registry.resealed(record),
+        });
+        logger[failed.length > 0 ? 'warn' : 'info']({ resealed: rewritten, scanned, failed }, 'pipeline stage secrets re-sealed with the current key');
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'could not re-seal pipeline stage secrets; they stay readable with AUTOWEAVE_SECRET_KEY_PREVIOUS');
+      }
+    };
+    return new PipelineWorker(registry, repository, coordinator, insight, deadLetters, retrier, new ComponentCatalogue(factory), definitions, status, queue, scheduler, events, resealSecrets);
   }
 
   /** Starts the schedule ticks and the event consumers. */
   start(): void {
     this.scheduler.start();
     this.events.start();
+    // In the background: the worker serves meanwhile (previous keys still open what is not re-sealed yet).
+    void this.resealSecrets();
   }
 
   /** Stops triggering, lets running runs finish their batch, checkpoint and release their leases. */

@@ -1,6 +1,6 @@
 import { parseOutboundAllow, type OutboundPolicy } from '@autoweave/resilience';
 import { type BaseConfig, type EnvReader } from '@autoweave/service-kit';
-import { requireSecretKey } from '@autoweave/security';
+import { readSecretKeys, type SecretKeys } from '@autoweave/security';
 import { hashApiKey } from './auth/api-key.js';
 import { loadLiveConfig, type LiveConfig } from './live/live-config.js';
 import { loadDashboardConfig, type DashboardConfig } from './dashboard/dashboard-config.js';
@@ -31,14 +31,15 @@ export interface GatewayConfig extends BaseConfig {
   /** Largest request body accepted; larger ones are answered 413. */
   bodyLimitBytes: number;
   /**
-   * sha256 (hex) of AUTOWEAVE_ADMIN_API_KEY. The key itself is not kept in
-   * memory or config; when absent a development key is generated at start.
+   * sha256 (hex) of each key of AUTOWEAVE_ADMIN_API_KEY (comma-separated, so
+   * an operator can roll it). The keys themselves are not kept in memory or
+   * config; when none is set a development key is generated at start.
    */
-  adminApiKeyHash?: string;
+  adminApiKeyHashes: string[];
   /** How long a looked-up API key is trusted before it is read again from the KV bucket. */
   apiKeyCacheMs: number;
-  /** The hub's AUTOWEAVE_SECRET_KEY: the gateway opens webhook secrets to verify and sign. */
-  secretKey: string;
+  /** The hub's AUTOWEAVE_SECRET_KEY (and _PREVIOUS): the gateway opens webhook secrets to verify and sign. */
+  secretKeys: SecretKeys;
   /** Largest inbound webhook body (`POST /webhooks/:id`); larger ones are answered 413. */
   webhookBodyLimitBytes: number;
   /** How far a webhook-timestamp may be from now, either way. */
@@ -64,17 +65,17 @@ export interface GatewayConfig extends BaseConfig {
 }
 
 export function loadGatewayConfig(env: EnvReader, base: BaseConfig): GatewayConfig {
-  const adminKey = env.optional('AUTOWEAVE_ADMIN_API_KEY');
-  const secretKey = env.parsed('AUTOWEAVE_SECRET_KEY', requireSecretKey);
+  const adminKeys = env.list('AUTOWEAVE_ADMIN_API_KEY');
+  const secretKeys = readSecretKeys(env);
   const outboundPolicy = env.parsed('AUTOWEAVE_OUTBOUND_ALLOW', parseOutboundAllow);
   return {
     ...base,
     httpPort: env.int('AUTOWEAVE_HTTP_PORT', DEFAULT_HTTP_PORT, { min: 0, max: 65535 }),
     httpHost: env.string('AUTOWEAVE_HTTP_HOST', '0.0.0.0'),
     bodyLimitBytes: env.int('AUTOWEAVE_HTTP_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),
-    adminApiKeyHash: adminKey === undefined ? undefined : hashApiKey(adminKey),
+    adminApiKeyHashes: adminKeys.map(hashApiKey),
     apiKeyCacheMs: env.int('AUTOWEAVE_API_KEY_CACHE_MS', DEFAULT_API_KEY_CACHE_MS, { min: 0, max: 10_000 }),
-    secretKey,
+    secretKeys,
     webhookBodyLimitBytes: env.int('AUTOWEAVE_WEBHOOK_BODY_LIMIT_BYTES', DEFAULT_WEBHOOK_BODY_LIMIT_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),
     webhookToleranceSeconds: env.int('AUTOWEAVE_WEBHOOK_TOLERANCE_SECONDS', MAX_WEBHOOK_TOLERANCE_SECONDS, { min: 1, max: MAX_WEBHOOK_TOLERANCE_SECONDS }),
     webhookFailureThreshold: env.int('AUTOWEAVE_WEBHOOK_FAILURE_THRESHOLD', DEFAULT_WEBHOOK_FAILURE_THRESHOLD, { min: 1, max: 1_000_000 }),

@@ -3,7 +3,7 @@ import { KvSnapshot } from '@autoweave/messaging';
 import { SecretBox } from '@autoweave/security';
 import { RUNTIME, type ServiceRuntime } from '@autoweave/service-kit';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { resolveAdminKeyHash } from './auth/admin-key.js';
+import { resolveAdminKeyHashes } from './auth/admin-key.js';
 import { ApiKeyRegistry } from './auth/api-key-registry.js';
 import { KvApiKeyStore } from './auth/kv-key-store.js';
 import type { GatewayConfig } from './config.js';
@@ -47,7 +47,7 @@ class GatewayLifecycle implements OnApplicationShutdown {
       inject: [RUNTIME],
       useFactory: (runtime: ServiceRuntime<GatewayConfig>) =>
         new ApiKeyRegistry(new KvApiKeyStore(runtime.bucket(BUCKETS.apiKeys)), {
-          adminKeyHash: resolveAdminKeyHash(runtime.config.adminApiKeyHash, runtime.logger),
+          adminKeyHashes: resolveAdminKeyHashes(runtime.config.adminApiKeyHashes, runtime.logger),
           cacheTtlMs: runtime.config.apiKeyCacheMs,
         }),
     },
@@ -72,7 +72,7 @@ class GatewayLifecycle implements OnApplicationShutdown {
       provide: WebhookEndpoints,
       inject: [RUNTIME, INTEGRATIONS_SNAPSHOT],
       useFactory: (runtime: ServiceRuntime<GatewayConfig>, snapshot: KvSnapshot<StoredIntegration>) =>
-        new WebhookEndpoints(snapshot, SecretBox.fromString(runtime.config.secretKey)),
+        new WebhookEndpoints(snapshot, SecretBox.fromKeys(runtime.config.secretKeys)),
     },
     {
       provide: InboundWebhooks,

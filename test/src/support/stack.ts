@@ -153,9 +153,17 @@ export class Stack {
     }
   }
 
-  async restart(name: ServiceName): Promise<void> {
+  /**
+   * Stops a service (it must exit cleanly) and starts it again; `envOverrides`
+   * change its environment from then on (an undefined value removes a variable).
+   */
+  async restart(name: ServiceName, envOverrides: NodeJS.ProcessEnv = {}): Promise<void> {
     const service = this.service(name);
     expectExit(await service.stop(), name);
+    for (const [key, value] of Object.entries(envOverrides)) {
+      if (value === undefined) delete service.env[key];
+      else service.env[key] = value;
+    }
     service.start();
   }
 

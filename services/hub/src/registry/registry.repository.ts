@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, INTEGRATION_RECORD_PREFIX } from '@autoweave/contracts';
-import type { KV } from '@autoweave/messaging';
+import { isWrongRevision, type KV } from '@autoweave/messaging';
 import type { IntegrationRecord, StoredIntegration } from './integration-record.js';
 
 const RECORD_PREFIX = INTEGRATION_RECORD_PREFIX;
@@ -89,10 +89,4 @@ export class RegistryRepository {
 /** Names are unique case-insensitively ("Stripe" and "stripe" are one name). */
 function nameHash(name: string): string {
   return createHash('sha256').update(name.trim().toLowerCase()).digest('hex');
-}
-
-/** JetStream answers a failed compare-and-set with "wrong last sequence" (error code 10071). */
-function isWrongRevision(err: unknown): boolean {
-  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : String(err);
-  return /wrong last sequence|10071|key exists/i.test(text);
 }

@@ -184,6 +184,24 @@ export class RegistryService {
     return this.unseal(requireType(record.type), record.config);
   }
 
+  /**
+   * The record with every secret sealed by a previous key sealed again with
+   * the current one, or undefined when none was (key rotation; the caller
+   * writes it back with compare-and-set). Nothing else of the record changes.
+   */
+  resealed(record: IntegrationRecord): IntegrationRecord | undefined {
+    const spec = integrationType(record.type);
+    if (!spec) return undefined;
+    const box = this.deps.secrets;
+    let changed = false;
+    const config = mapSecrets(record.config, spec.secretFields, (value) => {
+      if (!box.needsReseal(value)) return value;
+      changed = true;
+      return box.reseal(value);
+    });
+    return changed ? { ...record, config } : undefined;
+  }
+
   /** Records the outcome of a health probe; resolves to the previous health. */
   async setHealth(id: string, health: HealthState): Promise<HealthState> {
     let previous: HealthState = 'unknown';

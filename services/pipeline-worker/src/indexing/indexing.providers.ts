@@ -51,7 +51,7 @@ export const indexingProviders: Provider[] = [
   {
     provide: IntegrationWatch,
     inject: [RUNTIME],
-    useFactory: (runtime: WorkerRuntime) => new IntegrationWatch(runtime.bucket(BUCKETS.integrations), SecretBox.fromString(runtime.config.secretKey)),
+    useFactory: (runtime: WorkerRuntime) => new IntegrationWatch(runtime.bucket(BUCKETS.integrations), SecretBox.fromKeys(runtime.config.secretKeys)),
   },
   {
     provide: ManagedPipelines,
@@ -66,7 +66,7 @@ export const indexingProviders: Provider[] = [
         watch,
         managed,
         vectorStore,
-        settings: { embedder: runtime.config.search.embedder, graph: runtime.config.search.graph, secretKey: runtime.config.secretKey },
+        settings: { embedder: runtime.config.search.embedder, graph: runtime.config.search.graph, secretKey: runtime.config.secretKeys.current },
         logger: runtime.logger.child({ component: 'endpoint-index' }),
         retryMs: runtime.config.search.retryMs,
       }),
@@ -82,7 +82,7 @@ export const indexingProviders: Provider[] = [
         factory: storageAdapterFactory,
         storage: { bus: runtime.bus, logger, dataDir: runtime.config.dataDir, outbound: runtime.config.search.outboundPolicy, vectorStore },
         embedder: runtime.config.search.embedder,
-        secretKey: runtime.config.secretKey,
+        secretKey: runtime.config.secretKeys.current,
         logger,
         retryMs: runtime.config.search.retryMs,
       });

@@ -132,6 +132,19 @@ export class PipelineRegistry {
     return { ...record, source: stage(record.source), processors: record.processors.map(stage), destination: stage(record.destination) };
   }
 
+  /** The record with stage secrets sealed by a previous key sealed with the current one; undefined when none was (key rotation). */
+  resealed(record: PipelineRecord): PipelineRecord | undefined {
+    let changed = false;
+    const stage = (s: PipelineStage): PipelineStage => {
+      const config = this.deps.secrets.reseal(s.config);
+      if (config === undefined) return s;
+      changed = true;
+      return { type: s.type, config };
+    };
+    const next = { ...record, source: stage(record.source), processors: record.processors.map(stage), destination: stage(record.destination) };
+    return changed ? next : undefined;
+  }
+
   view(stored: StoredPipeline): PipelineView {
     return toView(stored, StageSecrets.mask);
   }

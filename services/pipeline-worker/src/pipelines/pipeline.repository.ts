@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@autoweave/contracts';
-import type { KV } from '@autoweave/messaging';
+import { isWrongRevision, type KV } from '@autoweave/messaging';
 import { PIPELINE_KEYS, type PipelineRecord, type StoredPipeline } from './pipeline-record.js';
 
 /**
@@ -83,8 +83,5 @@ function nameHash(name: string): string {
   return createHash('sha256').update(name.trim().toLowerCase()).digest('hex');
 }
 
-/** JetStream answers a failed compare-and-set with "wrong last sequence" (error code 10071). */
-export function isWrongRevision(err: unknown): boolean {
-  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : String(err);
-  return /wrong last sequence|10071|key exists/i.test(text);
-}
+/** Shared with run-queue.ts and run-lease.ts; the one definition is in libs/messaging. */
+export { isWrongRevision };

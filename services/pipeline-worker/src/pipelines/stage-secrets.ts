@@ -29,7 +29,7 @@ function mapSecretFields(value: unknown, fn: (secret: unknown, path: string) => 
 
 /**
  * Seals secret fields of stage configs at rest (AES-256-GCM, the key from
- * AUTOWEAVE_SECRET_KEY), opens them for a run, and masks them as "***" in
+ * AUTOWEAVE_SECRET_KEY; previous keys open), opens them for a run, and masks them as "***" in
  * every reply.
  */
 export class StageSecrets {
@@ -41,6 +41,17 @@ export class StageSecrets {
 
   open(config: Config): Config {
     return mapSecretFields(config, (v) => (this.box.isSealed(v) ? (JSON.parse(this.box.open(v)) as unknown) : v)) as Config;
+  }
+
+  /** The config with secrets sealed by a previous key sealed again with the current one; undefined when none was (key rotation). */
+  reseal(config: Config): Config | undefined {
+    let changed = false;
+    const out = mapSecretFields(config, (v) => {
+      if (!this.box.needsReseal(v)) return v;
+      changed = true;
+      return this.box.reseal(v);
+    }) as Config;
+    return changed ? out : undefined;
   }
 
   static mask(config: Config): Config {

@@ -3,7 +3,8 @@ import { AppError } from '@autoweave/contracts';
 import { HttpStatusError } from '../errors.js';
 import { API_KEY_FORMAT, generateApiKey, hashApiKey, sameHash } from './api-key.js';
 import { parseCreateApiKeyRequest } from './create-key-request.js';
-import type { ApiKeyRecord, ApiKeyStore } from './key-store.js';
+import { parseRotateApiKeyRequest } from './rotate-key-request.js';
+import type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from './key-store.js';
 import { grants, type Scope } from './scopes.js';
 
 /** Who a request is: the key's id, name and scopes (never the key or its hash). */
@@ -20,16 +21,23 @@ export interface ApiKeyView {
   scopes: Scope[];
   createdAt: string;
   revokedAt?: string;
+  /** When the current secret was issued by a rotation. */
+  rotatedAt?: string;
+  /** A secret replaced by a rotation still works until then. */
+  previousKeyExpiresAt?: string;
 }
 
-/** The answer to `POST /api/keys`: the only time the key itself is shown. */
+/** The answer to `POST /api/keys` and to a rotation: the only time the key itself is shown. */
 export interface CreatedApiKey extends ApiKeyView {
   key: string;
 }
 
 export interface ApiKeyRegistryOptions {
-  /** sha256 (hex) of the admin key (AUTOWEAVE_ADMIN_API_KEY or the generated development key). */
-  adminKeyHash: string;
+  /**
+   * sha256 (hex) of each admin key: those of AUTOWEAVE_ADMIN_API_KEY (several
+   * while an operator rolls it) or of the generated development key.
+   */
+  adminKeyHashes: readonly string[];
   /** How long a lookup (found or not) is reused; 0 turns the cache off. */
   cacheTtlMs: number;
   /** Upper bound of cached lookups, so random keys cannot grow memory. */
@@ -49,12 +57,17 @@ interface CacheEntry {
 
 /**
  * API keys: authentication (which key is this), authorization (does it carry
- * the scope a route needs) and management (create, list, revoke). Plain
- * TypeScript over an ApiKeyStore, so it is tested without Nest or NATS.
+ * the scope a route needs) and management (create, list, rotate, revoke).
+ * Plain TypeScript over an ApiKeyStore.
  *
- * Lookups are cached for `cacheTtlMs` (a few seconds at most): a key revoked on
- * another gateway instance stops working there within that time; one revoked
- * here stops at once.
+ * A key id may have several secrets in the store: the current one and those a
+ * rotation replaced, each with `expiresAt` (refused from then on).
+ *
+ * Lookups are cached for `cacheTtlMs` (a few seconds at most): a key revoked or
+ * rotated with no grace on another gateway instance stops working there within
+ * that time; here it stops at once. The grace period's end is checked on every
+ * request against the cached record, so an expiry is exact everywhere once the
+ * record carrying it has been read.
  */
 export class ApiKeyRegistry {
   private readonly cache = new Map<string, CacheEntry>();
@@ -73,10 +86,12 @@ export class ApiKeyRegistry {
   async authenticate(presented: string | undefined): Promise<Principal> {
     if (!presented) throw new AppError('UNAUTHORIZED', MISSING_KEY);
     const hash = hashApiKey(presented);
-    if (sameHash(hash, this.options.adminKeyHash)) return ADMIN_PRINCIPAL;
+    // Every admin hash is compared (no early exit), in constant time each.
+    const isAdmin = this.options.adminKeyHashes.reduce((found, admin) => sameHash(hash, admin) || found, false);
+    if (isAdmin) return ADMIN_PRINCIPAL;
     if (!API_KEY_FORMAT.test(presented)) throw new AppError('UNAUTHORIZED', INVALID_KEY);
     const record = await this.lookup(hash);
-    if (!record || record.revokedAt) throw new AppError('UNAUTHORIZED', INVALID_KEY);
+    if (!record || record.revokedAt || this.expired(record)) throw new AppError('UNAUTHORIZED', INVALID_KEY);
     return { id: record.id, name: record.name, scopes: record.scopes };
   }
 
@@ -112,22 +127,75 @@ export class ApiKeyRegistry {
   }
 
   async list(): Promise<{ items: ApiKeyView[]; total: number }> {
-    const items = (await this.store.list()).map((stored) => view(stored.record));
+    const all = await this.store.list();
+    const items = all.filter((stored) => !stored.record.expiresAt).map((stored) => this.view(stored.record, all));
     items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     return { items, total: items.length };
   }
 
-  /** Marks the key revoked (kept for the record); idempotent. Unknown id: NOT_FOUND. */
-  async revoke(id: string): Promise<ApiKeyView> {
-    const found = (await this.store.list()).find((stored) => stored.record.id === id);
-    if (!found) throw new AppError('NOT_FOUND', `no API key with id ${id}`, { id });
-    let record = found.record;
-    if (!record.revokedAt) {
-      record = { ...record, revokedAt: new Date(this.now()).toISOString() };
-      await this.store.put(found.hash, record);
+  /**
+   * A new secret for the key: same id, name and scopes. The replaced secret
+   * keeps working for `graceSeconds` (body, default an hour) so clients can
+   * switch without downtime. The new secret is stored before the old one gets
+   * its expiry, so a failure in between leaves both working, never neither.
+   * Unknown id: NOT_FOUND; a revoked key: CONFLICT.
+   */
+  async rotate(id: string, body: unknown): Promise<CreatedApiKey> {
+    const { graceSeconds } = parseRotateApiKeyRequest(body);
+    const secrets = await this.secretsOf(id);
+    const current = secrets.find((stored) => !stored.record.expiresAt);
+    if (!current) throw new AppError('NOT_FOUND', `no API key with id ${id}`, { id });
+    if (current.record.revokedAt) throw new AppError('CONFLICT', `API key ${id} is revoked; create a new key instead`, { id });
+    const now = this.now();
+    const key = generateApiKey();
+    const hash = hashApiKey(key);
+    const { name, scopes, createdAt } = current.record;
+    const record: ApiKeyRecord = { id, name, scopes, createdAt, rotatedAt: new Date(now).toISOString() };
+    await this.store.create(hash, record);
+    const previousKeyExpiresAt = new Date(now + graceSeconds * 1000).toISOString();
+    await this.store.put(current.hash, { ...current.record, expiresAt: previousKeyExpiresAt });
+    // Secrets replaced by earlier rotations whose grace is over are of no use any more.
+    for (const old of secrets) {
+      if (old.record.expiresAt && this.expired(old.record)) await this.store.delete(old.hash);
     }
-    this.cache.delete(found.hash);
-    return view(record);
+    for (const stored of secrets) this.cache.delete(stored.hash);
+    this.cache.delete(hash);
+    return { ...view(record), ...(graceSeconds > 0 ? { previousKeyExpiresAt } : {}), key };
+  }
+
+  /** Marks the key revoked, every secret of it (kept for the record); idempotent. Unknown id: NOT_FOUND. */
+  async revoke(id: string): Promise<ApiKeyView> {
+    const secrets = await this.secretsOf(id);
+    if (secrets.length === 0) throw new AppError('NOT_FOUND', `no API key with id ${id}`, { id });
+    const revokedAt = new Date(this.now()).toISOString();
+    for (const stored of secrets) {
+      if (!stored.record.revokedAt) {
+        stored.record = { ...stored.record, revokedAt };
+        await this.store.put(stored.hash, stored.record);
+      }
+      this.cache.delete(stored.hash);
+    }
+    const current = secrets.find((stored) => !stored.record.expiresAt) ?? secrets[0];
+    return view(current.record);
+  }
+
+  private async secretsOf(id: string): Promise<StoredApiKey[]> {
+    return (await this.store.list()).filter((stored) => stored.record.id === id);
+  }
+
+  private expired(record: ApiKeyRecord): boolean {
+    return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= this.now();
+  }
+
+  /** The key's view, with when a replaced secret of it stops working (if one still works). */
+  private view(record: ApiKeyRecord, all: readonly StoredApiKey[]): ApiKeyView {
+    const out = view(record);
+    const graces = all
+      .filter((stored) => stored.record.id === record.id && stored.record.expiresAt && !stored.record.revokedAt && !this.expired(stored.record))
+      .map((stored) => stored.record.expiresAt!)
+      .sort();
+    if (graces.length > 0) out.previousKeyExpiresAt = graces.at(-1);
+    return out;
   }
 
   private async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -155,5 +223,6 @@ export class ApiKeyRegistry {
 function view(record: ApiKeyRecord): ApiKeyView {
   const out: ApiKeyView = { id: record.id, name: record.name, scopes: [...record.scopes], createdAt: record.createdAt };
   if (record.revokedAt) out.revokedAt = record.revokedAt;
+  if (record.rotatedAt) out.rotatedAt = record.rotatedAt;
   return out;
 }

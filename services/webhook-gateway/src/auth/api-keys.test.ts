@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { AppError } from '@autoweave/contracts';
 import { createLogger } from '@autoweave/observability';
 import { HttpStatusError } from '../errors.js';
-import { DEV_ADMIN_KEY_MESSAGE, resolveAdminKeyHash } from './admin-key.js';
+import { DEV_ADMIN_KEY_MESSAGE, resolveAdminKeyHashes } from './admin-key.js';
 import { API_KEY_FORMAT, extractApiKey, generateApiKey, hashApiKey, sameHash } from './api-key.js';
 import { ADMIN_PRINCIPAL, ApiKeyRegistry, type Principal } from './api-key-registry.js';
 import { parseCreateApiKeyRequest } from './create-key-request.js';
@@ -25,6 +25,9 @@ class MemoryStore implements ApiKeyStore {
   async put(hash: string, record: ApiKeyRecord) {
     this.entries.set(hash, record);
   }
+  async delete(hash: string) {
+    this.entries.delete(hash);
+  }
   async list(): Promise<StoredApiKey[]> {
     return [...this.entries].map(([hash, record]) => ({ hash, record }));
   }
@@ -35,7 +38,7 @@ const ADMIN_KEY = 'unit-admin-key';
 function setup(cacheTtlMs = 5000) {
   const store = new MemoryStore();
   let clock = 1_000_000;
-  const registry = new ApiKeyRegistry(store, { adminKeyHash: hashApiKey(ADMIN_KEY), cacheTtlMs, now: () => clock });
+  const registry = new ApiKeyRegistry(store, { adminKeyHashes: [hashApiKey(ADMIN_KEY)], cacheTtlMs, now: () => clock });
   return { store, registry, advance: (ms: number) => (clock += ms) };
 }
 
@@ -232,18 +235,18 @@ describe('development admin key', () => {
     return { lines, stream };
   }
 
-  it('keeps a configured key hash and prints nothing', () => {
+  it('keeps the configured key hashes and prints nothing', () => {
     const { lines, stream } = capture();
     const written: string[] = [];
-    const hash = hashApiKey('configured');
-    expect(resolveAdminKeyHash(hash, createLogger({ service: 't', level: 'info', destination: stream }), (l) => written.push(l))).toBe(hash);
+    const hashes = [hashApiKey('configured-new'), hashApiKey('configured-old')];
+    expect(resolveAdminKeyHashes(hashes, createLogger({ service: 't', level: 'info', destination: stream }), (l) => written.push(l))).toEqual(hashes);
     expect(lines).toEqual([]);
     expect(written).toEqual([]);
   });
 
   it('generates a key and logs it once, in a line saying how to choose one', () => {
     const { lines, stream } = capture();
-    const hash = resolveAdminKeyHash(undefined, createLogger({ service: 't', level: 'info', destination: stream }));
+    const [hash] = resolveAdminKeyHashes([], createLogger({ service: 't', level: 'info', destination: stream }));
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]) as { msg: string; key: string };
     expect(line.msg).toBe(DEV_ADMIN_KEY_MESSAGE);
@@ -254,7 +257,7 @@ describe('development admin key', () => {
   it('writes the key to stdout even when the log level hides warnings', () => {
     const { lines, stream } = capture();
     const written: string[] = [];
-    const hash = resolveAdminKeyHash(undefined, createLogger({ service: 't', level: 'silent', destination: stream }), (l) => written.push(l));
+    const [hash] = resolveAdminKeyHashes([], createLogger({ service: 't', level: 'silent', destination: stream }), (l) => written.push(l));
     expect(lines).toEqual([]);
     expect(written).toHaveLength(1);
     expect(hashApiKey((JSON.parse(written[0]) as { key: string }).key)).toBe(hash);

@@ -7,6 +7,10 @@ export interface ApiKeyRecord {
   scopes: Scope[];
   createdAt: string;
   revokedAt?: string;
+  /** Set on the secret a rotation replaced: it is refused from this time on. */
+  expiresAt?: string;
+  /** Set on the secret a rotation made: when it was issued. */
+  rotatedAt?: string;
 }
 
 export interface StoredApiKey {
@@ -20,6 +24,8 @@ export interface ApiKeyStore {
   /** Adds a new key; fails if the hash is already present. */
   create(hash: string, record: ApiKeyRecord): Promise<void>;
   put(hash: string, record: ApiKeyRecord): Promise<void>;
+  /** Removes an entry (a replaced secret whose grace period is over); absent is fine. */
+  delete(hash: string): Promise<void>;
   list(): Promise<StoredApiKey[]>;
 }
 
@@ -32,6 +38,8 @@ export function isApiKeyRecord(value: unknown): value is ApiKeyRecord {
     typeof r.createdAt === 'string' &&
     Array.isArray(r.scopes) &&
     r.scopes.every(isScope) &&
-    (r.revokedAt === undefined || typeof r.revokedAt === 'string')
+    (r.revokedAt === undefined || typeof r.revokedAt === 'string') &&
+    (r.expiresAt === undefined || typeof r.expiresAt === 'string') &&
+    (r.rotatedAt === undefined || typeof r.rotatedAt === 'string')
   );
 }

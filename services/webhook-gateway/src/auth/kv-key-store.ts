@@ -20,6 +20,10 @@ export class KvApiKeyStore implements ApiKeyStore {
     await this.guard(() => this.kv.put(hash, JSON.stringify(record)));
   }
 
+  async delete(hash: string): Promise<void> {
+    await this.guard(() => this.kv.purge(hash));
+  }
+
   async list(): Promise<StoredApiKey[]> {
     const hashes: string[] = [];
     await this.guard(async () => {

@@ -1,5 +1,6 @@
 import { INTEGRATION_STATUSES } from '@autoweave/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DEFAULT_ROTATION_GRACE_SECONDS, MAX_ROTATION_GRACE_SECONDS } from '../auth/rotate-key-request.js';
 import { SCOPES } from '../auth/scopes.js';
 
 /*
@@ -103,6 +104,20 @@ export class ApiKeySchema {
   createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time' })
   revokedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the current secret was issued by a rotation' })
+  rotatedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'The secret a rotation replaced keeps working until then' })
+  previousKeyExpiresAt?: string;
+}
+
+export class RotateApiKeySchema {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_ROTATION_GRACE_SECONDS,
+    default: DEFAULT_ROTATION_GRACE_SECONDS,
+    description: 'How long the replaced secret keeps working, in seconds (0: refused at once)',
+  })
+  graceSeconds?: number;
 }
 
 export class CreatedApiKeySchema extends ApiKeySchema {
