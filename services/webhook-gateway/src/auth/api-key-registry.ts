@@ -47,6 +47,9 @@ export interface ApiKeyRegistryOptions {
 
 export const ADMIN_PRINCIPAL: Principal = Object.freeze({ id: 'admin', name: 'admin (AUTOWEAVE_ADMIN_API_KEY)', scopes: ['admin'] as const });
 
+/** Reads and writes of a revocation racing with rotations before giving up with CONFLICT. */
+const REVOKE_ATTEMPTS = 5;
+
 const MISSING_KEY = 'missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"';
 const INVALID_KEY = 'invalid or revoked API key';
 
@@ -138,6 +141,9 @@ export class ApiKeyRegistry {
    * keeps working for `graceSeconds` (body, default an hour) so clients can
    * switch without downtime. The new secret is stored before the old one gets
    * its expiry, so a failure in between leaves both working, never neither.
+   * The old secret's expiry is written with compare-and-set: of two rotations
+   * (or a rotation and a revocation) at once, one wins and the other answers
+   * CONFLICT, its new secret removed again.
    * Unknown id: NOT_FOUND; a revoked key: CONFLICT.
    */
   async rotate(id: string, body: unknown): Promise<CreatedApiKey> {
@@ -153,7 +159,10 @@ export class ApiKeyRegistry {
     const record: ApiKeyRecord = { id, name, scopes, createdAt, rotatedAt: new Date(now).toISOString() };
     await this.store.create(hash, record);
     const previousKeyExpiresAt = new Date(now + graceSeconds * 1000).toISOString();
-    await this.store.put(current.hash, { ...current.record, expiresAt: previousKeyExpiresAt });
+    if (!(await this.store.update(current.hash, { ...current.record, expiresAt: previousKeyExpiresAt }, current.revision))) {
+      await this.store.delete(hash);
+      throw new AppError('CONFLICT', `API key ${id} changed while rotating it (rotated or revoked at the same time); read it again`, { id });
+    }
     // Secrets replaced by earlier rotations whose grace is over are of no use any more.
     for (const old of secrets) {
       if (old.record.expiresAt && this.expired(old.record)) await this.store.delete(old.hash);
@@ -163,20 +172,29 @@ export class ApiKeyRegistry {
     return { ...view(record), ...(graceSeconds > 0 ? { previousKeyExpiresAt } : {}), key };
   }
 
-  /** Marks the key revoked, every secret of it (kept for the record); idempotent. Unknown id: NOT_FOUND. */
+  /**
+   * Marks the key revoked, every secret of it (kept for the record); idempotent.
+   * Each write is compare-and-set: when a rotation changed the key meanwhile,
+   * its secrets are read again so the new one is revoked too. Unknown id: NOT_FOUND.
+   */
   async revoke(id: string): Promise<ApiKeyView> {
-    const secrets = await this.secretsOf(id);
-    if (secrets.length === 0) throw new AppError('NOT_FOUND', `no API key with id ${id}`, { id });
     const revokedAt = new Date(this.now()).toISOString();
-    for (const stored of secrets) {
-      if (!stored.record.revokedAt) {
+    for (let attempt = 1; ; attempt++) {
+      const secrets = await this.secretsOf(id);
+      if (secrets.length === 0) throw new AppError('NOT_FOUND', `no API key with id ${id}`, { id });
+      let raced = false;
+      for (const stored of secrets) {
+        this.cache.delete(stored.hash);
+        if (stored.record.revokedAt) continue;
         stored.record = { ...stored.record, revokedAt };
-        await this.store.put(stored.hash, stored.record);
+        if (!(await this.store.update(stored.hash, stored.record, stored.revision))) raced = true;
       }
-      this.cache.delete(stored.hash);
+      if (!raced) {
+        const current = secrets.find((stored) => !stored.record.expiresAt) ?? secrets[0]!;
+        return view(current.record);
+      }
+      if (attempt >= REVOKE_ATTEMPTS) throw new AppError('CONFLICT', `API key ${id} kept changing while revoking it; try again`, { id });
     }
-    const current = secrets.find((stored) => !stored.record.expiresAt) ?? secrets[0];
-    return view(current.record);
   }
 
   private async secretsOf(id: string): Promise<StoredApiKey[]> {

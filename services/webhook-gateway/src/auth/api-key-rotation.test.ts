@@ -5,6 +5,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hashApiKey } from './api-key.js';
 import { ADMIN_PRINCIPAL, ApiKeyRegistry } from './api-key-registry.js';
+import type { ApiKeyRecord } from './key-store.js';
 import { KvApiKeyStore } from './kv-key-store.js';
 import { DEFAULT_ROTATION_GRACE_SECONDS, MAX_ROTATION_GRACE_SECONDS, parseRotateApiKeyRequest } from './rotate-key-request.js';
 
@@ -128,6 +129,45 @@ describe('API key rotation', () => {
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toMatch(/is revoked/);
     expect((await rejection(here.rotate('no-such-id', {}))).code).toBe('NOT_FOUND');
+  });
+
+  /** The real store, running `between` once just before its next compare-and-set write: another instance acting at the worst moment. */
+  class InterleavedStore extends KvApiKeyStore {
+    between?: () => Promise<unknown>;
+    override async update(hash: string, record: ApiKeyRecord, revision: number): Promise<boolean> {
+      const run = this.between;
+      this.between = undefined;
+      await run?.();
+      return super.update(hash, record, revision);
+    }
+  }
+
+  it('of two rotations at once, one wins and the other answers CONFLICT with its secret removed', async () => {
+    const { kv, here, there } = await setup(0);
+    const store = new InterleavedStore(kv);
+    const racing = new ApiKeyRegistry(store, { adminKeyHashes: [], cacheTtlMs: 0 });
+    const created = await here.create({ name: 'raced', scopes: ['read'] });
+    let winner: { key: string } | undefined;
+    store.between = async () => (winner = await there.rotate(created.id, { graceSeconds: 60 }));
+    const refused = await rejection(racing.rotate(created.id, { graceSeconds: 60 }));
+    expect(refused.code).toBe('CONFLICT');
+    expect(winner).toBeDefined();
+    const hashes: string[] = [];
+    for await (const key of await kv.keys()) hashes.push(key);
+    expect(hashes.sort()).toEqual([hashApiKey(created.key), hashApiKey(winner!.key)].sort());
+    expect((await here.list()).items.filter((k) => k.id === created.id)).toHaveLength(1);
+  });
+
+  it('a revocation racing a rotation revokes the new secret too', async () => {
+    const { kv, here } = await setup(0);
+    const store = new InterleavedStore(kv);
+    const revoking = new ApiKeyRegistry(store, { adminKeyHashes: [], cacheTtlMs: 0 });
+    const created = await here.create({ name: 'revoked while rotating', scopes: ['read'] });
+    let rotated: { key: string } | undefined;
+    store.between = async () => (rotated = await here.rotate(created.id, { graceSeconds: 600 }));
+    await revoking.revoke(created.id);
+    expect(rotated).toBeDefined();
+    for (const secret of [created.key, rotated!.key]) expect((await rejection(here.authenticate(secret))).code).toBe('UNAUTHORIZED');
   });
 
   it('accepts every configured admin key (an operator rolling AUTOWEAVE_ADMIN_API_KEY) and no other', async () => {

@@ -13,6 +13,8 @@ import { grants, normalizeScopes, type Scope } from './scopes.js';
 /** The store contract over a Map, counting reads so the cache is observable. */
 class MemoryStore implements ApiKeyStore {
   readonly entries = new Map<string, ApiKeyRecord>();
+  private readonly revisions = new Map<string, number>();
+  private revision = 0;
   reads = 0;
   async get(hash: string) {
     this.reads++;
@@ -20,16 +22,22 @@ class MemoryStore implements ApiKeyStore {
   }
   async create(hash: string, record: ApiKeyRecord) {
     if (this.entries.has(hash)) throw new Error('exists');
-    this.entries.set(hash, record);
+    await this.put(hash, record);
   }
   async put(hash: string, record: ApiKeyRecord) {
     this.entries.set(hash, record);
+    this.revisions.set(hash, ++this.revision);
+  }
+  async update(hash: string, record: ApiKeyRecord, revision: number) {
+    if (this.revisions.get(hash) !== revision) return false;
+    await this.put(hash, record);
+    return true;
   }
   async delete(hash: string) {
     this.entries.delete(hash);
   }
   async list(): Promise<StoredApiKey[]> {
-    return [...this.entries].map(([hash, record]) => ({ hash, record }));
+    return [...this.entries].map(([hash, record]) => ({ hash, record, revision: this.revisions.get(hash)! }));
   }
 }
 

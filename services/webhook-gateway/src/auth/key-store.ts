@@ -16,6 +16,8 @@ export interface ApiKeyRecord {
 export interface StoredApiKey {
   hash: string;
   record: ApiKeyRecord;
+  /** The entry's revision in the store, for `update`. */
+  revision: number;
 }
 
 /** Where API keys live: the `api_keys` KV bucket in production, a Map in unit tests. */
@@ -24,6 +26,8 @@ export interface ApiKeyStore {
   /** Adds a new key; fails if the hash is already present. */
   create(hash: string, record: ApiKeyRecord): Promise<void>;
   put(hash: string, record: ApiKeyRecord): Promise<void>;
+  /** Writes only if the entry is still at `revision` (compare-and-set); false when it changed meanwhile. */
+  update(hash: string, record: ApiKeyRecord, revision: number): Promise<boolean>;
   /** Removes an entry (a replaced secret whose grace period is over); absent is fine. */
   delete(hash: string): Promise<void>;
   list(): Promise<StoredApiKey[]>;

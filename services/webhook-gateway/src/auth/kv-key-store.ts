@@ -1,5 +1,5 @@
 import { AppError } from '@autoweave/contracts';
-import type { KV } from '@autoweave/messaging';
+import { isWrongRevision, type KV } from '@autoweave/messaging';
 import { isApiKeyRecord, type ApiKeyRecord, type ApiKeyStore, type StoredApiKey } from './key-store.js';
 
 /** API keys in the NATS KV bucket `api_keys`, one entry per key, keyed by the key's sha256. */
@@ -20,6 +20,16 @@ export class KvApiKeyStore implements ApiKeyStore {
     await this.guard(() => this.kv.put(hash, JSON.stringify(record)));
   }
 
+  async update(hash: string, record: ApiKeyRecord, revision: number): Promise<boolean> {
+    try {
+      await this.kv.update(hash, JSON.stringify(record), revision);
+      return true;
+    } catch (err) {
+      if (isWrongRevision(err)) return false;
+      return this.guard(() => Promise.reject(err));
+    }
+  }
+
   async delete(hash: string): Promise<void> {
     await this.guard(() => this.kv.purge(hash));
   }
@@ -31,8 +41,9 @@ export class KvApiKeyStore implements ApiKeyStore {
     });
     const out: StoredApiKey[] = [];
     for (const hash of hashes) {
-      const record = await this.get(hash);
-      if (record) out.push({ hash, record });
+      const entry = await this.guard(() => this.kv.get(hash));
+      const record = entry && entry.operation === 'PUT' ? parse(entry.string()) : undefined;
+      if (entry && record) out.push({ hash, record, revision: entry.revision });
     }
     return out;
   }
