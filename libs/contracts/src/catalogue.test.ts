@@ -7,12 +7,7 @@ import { ERROR_CODES, httpStatusOf } from './errors.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Every string value of the subject groups exported by contracts. */
-function catalogueSubjects(): string[] {
-  const groups = [contracts.INTEGRATION_EVENTS, contracts.INTEGRATION_ADMIN, contracts.INTEGRATION_REQUEST, contracts.SERVICE_EVENTS,
-    contracts.PIPELINE_EVENTS, contracts.PIPELINE_ADMIN, contracts.AGENT, contracts.DISCOVERY, contracts.PING, contracts.SEARCH];
-  return groups.flatMap((g) => Object.values(g));
-}
+const catalogueSubjects = (): readonly string[] => contracts.CATALOGUE_SUBJECTS;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -25,3 +25,4 @@ export * from './pipeline-components.js';
 export * from './dto/search.dto.js';
 export * from './dto/sync.dto.js';
 export * from './live-topics.js';
+export * from './bus-access.js';

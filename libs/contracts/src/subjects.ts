@@ -216,3 +216,18 @@ export function isValidTopic(topic: unknown): topic is string {
     return false;
   }
 }
+
+/** Every fixed subject of the catalogue (the parameterised ones are `subjectFor`). */
+export const CATALOGUE_SUBJECTS: readonly string[] = [
+  INTEGRATION_EVENTS,
+  INTEGRATION_ADMIN,
+  INTEGRATION_REQUEST,
+  SERVICE_EVENTS,
+  PIPELINE_EVENTS,
+  PIPELINE_ADMIN,
+  SEARCH,
+  AGENT,
+  WEBHOOK_ADMIN,
+  DISCOVERY,
+  PING,
+].flatMap((group) => Object.values(group));

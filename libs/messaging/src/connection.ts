@@ -1,4 +1,5 @@
-import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { AuthorizationError, connect, credsAuthenticator, nkeyAuthenticator, type Authenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from '@autoweave/observability';
 
 export interface ConnectionConfig {
@@ -9,6 +10,12 @@ export interface ConnectionConfig {
   user?: string;
   pass?: string;
   token?: string;
+  /** The user's NKey seed (`SU...`): the generated bus users authenticate this way. */
+  nkeySeed?: string;
+  /** A `.creds` file (JWT + NKey seed), for servers in operator mode. */
+  credsFile?: string;
+  /** TLS to the server: a CA to trust and, for mutual TLS, a client certificate and key (file paths). */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** How long to keep trying the first connection before giving up (ms). */
   connectTimeoutMs?: number;
   /** Extra nats.js options (TLS, authenticator...). */
@@ -31,6 +38,8 @@ export async function connectNats(config: ConnectionConfig, logger: Logger): Pro
         user: config.user,
         pass: config.pass,
         token: config.token,
+        ...authenticatorOf(config),
+        ...tlsOf(config),
         reconnect: true,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
@@ -41,11 +50,24 @@ export async function connectNats(config: ConnectionConfig, logger: Logger): Pro
       void watchStatus(nc, logger);
       return nc;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      // Wrong credentials do not get better by waiting.
+      if (Date.now() > deadline || err instanceof AuthorizationError) throw err;
       logger.warn({ attempt, err: (err as Error).message }, 'NATS not reachable yet, retrying');
       await new Promise((r) => setTimeout(r, Math.min(2000, 200 * attempt)));
     }
   }
+}
+
+function authenticatorOf(config: ConnectionConfig): { authenticator?: Authenticator } {
+  if (config.credsFile) return { authenticator: credsAuthenticator(readFileSync(config.credsFile)) };
+  if (config.nkeySeed) return { authenticator: nkeyAuthenticator(new TextEncoder().encode(config.nkeySeed.trim())) };
+  return {};
+}
+
+function tlsOf(config: ConnectionConfig): Pick<NodeConnectionOptions, 'tls'> {
+  const tls = config.tls;
+  if (!tls || (!tls.caFile && !tls.certFile && !tls.keyFile)) return {};
+  return { tls: { ...(tls.caFile ? { caFile: tls.caFile } : {}), ...(tls.certFile ? { certFile: tls.certFile } : {}), ...(tls.keyFile ? { keyFile: tls.keyFile } : {}) } };
 }
 
 async function watchStatus(nc: NatsConnection, logger: Logger): Promise<void> {

@@ -8,3 +8,6 @@ export * from './kv-snapshot.js';
 export * from './kv-rewrite.js';
 export type { NatsConnection, Msg, MsgHdrs, Subscription } from '@nats-io/transport-node';
 export type { KV, KvEntry } from '@nats-io/kv';
+export * from './connection-env.js';
+export * from './auth/nats-permissions.js';
+export * from './auth/bus-credentials.js';

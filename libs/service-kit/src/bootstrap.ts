@@ -70,7 +70,7 @@ export async function runService<C extends BaseConfig>(
   const logger = createLogger({ service: def.name, level: config.logLevel });
   const registry = createMetricsRegistry(def.name);
   const nc = await connectNats(
-    { url: config.natsUrl, name: def.name, user: config.natsUser, pass: config.natsPass, token: config.natsToken },
+    { ...config.nats, name: def.name },
     logger,
   );
   const bus = new Bus(nc, logger);
@@ -164,8 +164,19 @@ async function startApp<C extends BaseConfig>(
   runtime.logger.info({ healthPort: healthServer?.port, instance: runtime.instanceId }, `${def.name} started`);
 
   let stopping: Promise<void> | undefined;
+  // Not ready from the moment shutdown starts, not only once NATS is drained: a load balancer
+  // polling /health/ready takes this process out of rotation while it still answers.
+  runtime.health.add('serving', () => {
+    if (stopping) throw new Error('shutting down');
+    return true;
+  });
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      const { shutdownDelayMs } = runtime.config;
+      if (shutdownDelayMs > 0) {
+        runtime.logger.info({ shutdownDelayMs }, `${def.name} stopping: reported not ready, still serving until balancers notice`);
+        await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
+      }
       runtime.logger.info(`${def.name} stopping: finishing in-flight work`);
       // Each step logged: a shutdown that overruns its bound says where it stuck.
       await app.close();
@@ -225,6 +236,7 @@ function usage(def: Pick<ServiceDefinition, 'name' | 'defaultHealthPort' | 'ping
     '  LOG_LEVEL                trace|debug|info|warn|error|silent, default info',
     `  AUTOWEAVE_HEALTH_PORT    /health/live, /health/ready, /metrics; default ${def.defaultHealthPort}`,
     '  AUTOWEAVE_SHUTDOWN_TIMEOUT_MS  time to drain on SIGTERM/SIGINT, default 15000',
+    '  AUTOWEAVE_SHUTDOWN_DELAY_MS    time to keep serving, reported not ready, before draining; default 0',
     '',
     `It answers ${def.pingSubject} on the bus, in queue group "${def.queueGroup}".`,
     '',

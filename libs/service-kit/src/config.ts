@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@autoweave/contracts';
+import { natsSettingsFromEnv, type NatsSettings } from '@autoweave/messaging';
 
 /** A configuration problem, reported at boot with the variable named. */
 export class ConfigError extends Error {
@@ -14,6 +15,8 @@ export function envReader(env: Env = process.env) {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
   return {
+    /** The variables themselves, for readers of a group of them (NATS_*). */
+    source: env,
     string(name: string, fallback?: string): string {
       const value = raw(name) ?? fallback;
       if (value === undefined) throw new ConfigError(`${name} is required`);
@@ -57,27 +60,25 @@ export type EnvReader = ReturnType<typeof envReader>;
 
 /** Settings every service reads (see docs/CONFIGURATION.md). */
 export interface BaseConfig {
-  natsUrl: string;
-  natsUser?: string;
-  natsPass?: string;
-  natsToken?: string;
+  /** Where NATS is and how to authenticate (NATS_* variables, read by libs/messaging). */
+  nats: NatsSettings;
   logLevel: string;
   healthPort: number;
   maxMessageBytes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** On stop: how long to go on serving, already reported not ready, before closing (so a load balancer stops sending first). */
+  shutdownDelayMs: number;
 }
 
 export function readBaseConfig(env: EnvReader, defaultHealthPort: number): BaseConfig {
   return {
-    natsUrl: env.string('NATS_URL', 'nats://127.0.0.1:4222'),
-    natsUser: env.optional('NATS_USER'),
-    natsPass: env.optional('NATS_PASS'),
-    natsToken: env.optional('NATS_TOKEN'),
+    nats: env.parsed('NATS_*', () => natsSettingsFromEnv(env.source)),
     logLevel: env.string('LOG_LEVEL', 'info'),
     healthPort: env.int('AUTOWEAVE_HEALTH_PORT', defaultHealthPort, { min: 0, max: 65535 }),
     maxMessageBytes: env.int('AUTOWEAVE_MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),
     requestTimeoutMs: env.int('AUTOWEAVE_REQUEST_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
     shutdownTimeoutMs: env.int('AUTOWEAVE_SHUTDOWN_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
+    shutdownDelayMs: env.int('AUTOWEAVE_SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
   };
 }

@@ -20,6 +20,8 @@ export interface NatsServerHandle {
   stop(): Promise<void>;
   /** Stops and starts the server on the same port with the same store. */
   restart(): Promise<void>;
+  /** What the server logged since it started (its errors: permission and authorization violations). */
+  log(): string;
 }
 
 /**
@@ -40,8 +42,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       ].join('\n'),
     );
   write(-1);
+  const log: string[] = [];
   let child = spawn(options.binary ?? 'nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const port = await waitForListening(child);
+  const port = await waitForListening(child, log);
   write(port); // pin the port so a restart comes back where clients reconnect to
 
   const stopChild = (c: ChildProcess): Promise<void> =>
@@ -62,12 +65,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     async restart() {
       await stopChild(child);
       child = spawn(options.binary ?? 'nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-      await waitForListening(child);
+      await waitForListening(child, log);
     },
+    log: () => log.join(''),
   };
 }
 
-function waitForListening(child: ChildProcess): Promise<number> {
+function waitForListening(child: ChildProcess, log: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`nats-server did not start within 10 s:\n${output}`)), 10_000);
@@ -88,7 +92,8 @@ function waitForListening(child: ChildProcess): Promise<number> {
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.stderr?.removeAllListeners('data');
-        child.stderr?.resume();
+        log.push(output);
+        child.stderr?.on('data', (more: Buffer) => log.push(more.toString()));
         resolve(Number(match[1]));
       }
     });

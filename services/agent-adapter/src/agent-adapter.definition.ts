@@ -10,6 +10,8 @@ export const agentAdapterService: ServiceDefinition<AgentAdapterConfig> = {
   queueGroup: QUEUE_GROUPS.agentAdapter,
   defaultHealthPort: 3103,
   buckets: [BUCKETS.manifests],
+  // It publishes no user events: it needs no EVENTS stream (and its bus grant has none).
+  streams: [],
   module: AgentAdapterModule,
   loadConfig: loadAgentAdapterConfig,
 };

@@ -10,6 +10,8 @@ export const discoveryService: ServiceDefinition<DiscoveryConfig> = {
   queueGroup: QUEUE_GROUPS.discovery,
   defaultHealthPort: 3101,
   buckets: [BUCKETS.services],
+  // It publishes no user events: it needs no EVENTS stream (and its bus grant has none).
+  streams: [],
   module: DiscoveryModule,
   loadConfig: loadDiscoveryConfig,
 };

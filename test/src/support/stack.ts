@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PING } from '@autoweave/contracts';
 import { freePort, startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
-import { connect } from '@nats-io/transport-node';
+import { createBusCredentials, renderAuthorization, seedOf, type BusCredential } from '@autoweave/messaging';
+import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 
 export const SERVICES = ['discovery', 'hub', 'agent-adapter', 'webhook-gateway', 'pipeline-worker'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -84,18 +85,22 @@ export class Stack {
     readonly gatewayUrl: string,
     readonly adminKey: string,
     readonly secretKey: string,
+    /** Every bus user's NKey: the server runs with the permissions generated from libs/contracts. */
+    readonly credentials: readonly BusCredential[],
     /** The services' data folder (the worker's embedded vector store): fresh per stack, removed on stop. */
     readonly dataDir: string = mkdtempSync(join(tmpdir(), 'autoweave-e2e-')),
   ) {}
 
   static async start(): Promise<Stack> {
-    const nats = await startNatsServer();
+    const credentials = createBusCredentials();
+    const nats = await startNatsServer({ config: renderAuthorization(credentials) });
     const httpPort = await freePort();
-    const stack = new Stack(nats, `http://127.0.0.1:${httpPort}`, `admin-${randomBytes(12).toString('hex')}`, randomBytes(32).toString('base64'));
+    const stack = new Stack(nats, `http://127.0.0.1:${httpPort}`, `admin-${randomBytes(12).toString('hex')}`, randomBytes(32).toString('base64'), credentials);
     for (const name of SERVICES) {
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
         NATS_URL: nats.url,
+        NATS_NKEY_SEED: seedOf(credentials, name),
         LOG_LEVEL: 'debug',
         AUTOWEAVE_HEALTH_PORT: String(await freePort()),
         AUTOWEAVE_HTTP_PORT: String(httpPort),
@@ -137,7 +142,7 @@ export class Stack {
       },
       { timeoutMs: 30_000, what: 'the gateway to be ready' },
     );
-    const nc = await connect({ servers: this.nats.url });
+    const nc = await this.connect();
     try {
       for (const subject of Object.values(PING)) {
         await waitFor(
@@ -151,6 +156,20 @@ export class Stack {
     } finally {
       await nc.close();
     }
+  }
+
+  /** A NATS client on the stack's server as a bus user (default: the admin, who may do anything). */
+  connect(user: BusCredential['user'] = 'admin'): Promise<NatsConnection> {
+    return connect({ servers: this.nats.url, authenticator: nkeyAuthenticator(new TextEncoder().encode(seedOf(this.credentials, user))) });
+  }
+
+  /**
+   * What the server refused: a service using a subject its grant in
+   * libs/contracts/src/bus-access.ts does not cover shows up here.
+   */
+  violations(): string[] {
+    const named = (line: string): string => this.credentials.reduce((text, c) => text.replaceAll(c.publicKey, c.user), line);
+    return this.nats.log().split('\n').filter((line) => /Violation/.test(line)).map(named);
   }
 
   /**
