@@ -445,7 +445,7 @@ describe('webhook-gateway over HTTP, with a stand-in hub on a real nats-server',
       expect(live.json).toEqual({ status: 'ok' });
       const ready = await call('GET', '/health/ready', { key: null });
       expect(ready.status).toBe(200);
-      expect(ready.json).toEqual({ status: 'ok', checks: { nats: { ok: true }, 'kv:api_keys': { ok: true }, 'kv:integrations': { ok: true } } });
+      expect(ready.json).toEqual({ status: 'ok', checks: { nats: { ok: true }, 'kv:api_keys': { ok: true }, 'kv:integrations': { ok: true }, serving: { ok: true } } });
     });
 
     it('counts requests by method, route pattern and status in /metrics', async () => {

@@ -95,4 +95,29 @@ describe('webhook-gateway start and stop', () => {
       await gateway.stop();
     }
   });
+
+  it('on stop, /health/ready answers 503 at once and requests are still served during AUTOWEAVE_SHUTDOWN_DELAY_MS', async () => {
+    const port = await freePort();
+    const gateway = await runService(gatewayService, {
+      NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: TEST_SECRET_KEY,
+      AUTOWEAVE_HTTP_PORT: String(port),
+      AUTOWEAVE_ADMIN_API_KEY: 'test-admin-key',
+      AUTOWEAVE_SHUTDOWN_DELAY_MS: '1500',
+      LOG_LEVEL: 'silent',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      const stopped = gateway.stop();
+      // What a load balancer sees: not ready, so it stops sending here, while requests it already sent are answered.
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'fail', checks: { serving: { ok: false, error: 'shutting down' }, nats: { ok: true } } });
+      expect((await fetch(`${base}/api/keys`, { headers: { 'x-api-key': 'test-admin-key' } })).status).toBe(200);
+      await within(10_000, stopped, 'stop() after the delay');
+      await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    } finally {
+      await gateway.stop();
+    }
+  });
 });
