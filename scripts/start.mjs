@@ -9,7 +9,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, 
 import { connect, createServer } from 'node:net';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,7 +39,8 @@ Environment (all optional):
                             taken, a free port is used). It listens on 127.0.0.1 only.
   AUTOWEAVE_PLUGINS_DIR     Plugins folder shared by discovery and the hub (default <data>/plugins).
   AUTOWEAVE_DATA_DIR        Data folder (default <repo>/.autoweave): nats/ holds the
-                            JetStream store, secret.key the dev secret key.
+                            JetStream store, nats-auth/ the bus users' NKeys (one per
+                            service, admin.nk for you), secret.key the dev secret key.
   AUTOWEAVE_SECRET_KEY      32-byte key (base64 or hex) encrypting secrets at rest. When
                             unset, <data>/secret.key is used, created once (mode 600).
   AUTOWEAVE_ADMIN_API_KEY   Admin API key of the gateway. When unset the gateway makes a
@@ -265,6 +266,7 @@ function devSecretKey() {
 /** Running children: name -> ChildProcess. */
 const children = new Map();
 let nats; // { child, url, storeDir } when started here
+let busSeedFiles; // user -> NKey seed file, when the nats-server is started here
 let stopping = false;
 let forced = false;
 
@@ -356,7 +358,17 @@ async function resolveNats() {
   refuseLeftoverServer(pidFile, storeDir);
   const port = (await portIsFree(preferredNatsPort)) ? preferredNatsPort : await anyFreePort();
   if (port !== preferredNatsPort) say(`port ${preferredNatsPort} is taken; nats-server uses ${port}`);
-  const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-P', pidFile], {
+  // The bus is locked down here as in production: each service gets its own NKey user
+  // with the permissions generated from libs/contracts (autoweave-bus-auth); anonymous clients are refused.
+  const { writeBusAuthFiles } = await import(pathToFileURL(join(REPO, 'libs', 'messaging', 'dist', 'index.js')).href);
+  const auth = writeBusAuthFiles(join(dataDir, 'nats-auth'));
+  const configFile = join(dataDir, 'nats-server.conf');
+  writeFileSync(
+    configFile,
+    [`listen: "127.0.0.1:${port}"`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`, `include ${JSON.stringify(relative(dataDir, auth.configFile))}`, ''].join('\n'),
+  );
+  busSeedFiles = auth.seedFiles;
+  const child = spawn(binary, ['-c', configFile, '-P', pidFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: a terminal Ctrl-C must not stop it before the services drained
   });
@@ -442,6 +454,11 @@ function startService(service, natsUrl) {
     AUTOWEAVE_DATA_DIR: dataDir,
     AUTOWEAVE_PLUGINS_DIR: pluginsDir,
   };
+  if (busSeedFiles) {
+    // Our own server: the service's own bus user, nothing inherited from the shell.
+    for (const name of ['NATS_USER', 'NATS_PASS', 'NATS_TOKEN', 'NATS_CREDS', 'NATS_NKEY_SEED']) delete env[name];
+    env.NATS_NKEY_SEED_FILE = busSeedFiles[service.name];
+  }
   if (service.healthPort) env.AUTOWEAVE_HEALTH_PORT = String(service.healthPort);
   else delete env.AUTOWEAVE_HEALTH_PORT;
   const child = spawn(process.execPath, [entryOf(service)], {
@@ -501,6 +518,7 @@ if (!stopping) {
     gateway ? `  gateway      http://localhost:${httpPort}  (API /api/*, webhooks /webhooks/:id, docs /api-docs/openapi.json)` : '  gateway      not started (AUTOWEAVE_SERVICES)',
     gateway && !process.env.AUTOWEAVE_ADMIN_API_KEY ? '  admin key    printed by webhook-gateway above (set AUTOWEAVE_ADMIN_API_KEY to choose one)' : '',
     `  NATS         ${natsInfo.url}${natsInfo.startedHere ? '' : ' (NATS_URL)'}`,
+    busSeedFiles ? `  NATS admin   NATS_NKEY_SEED_FILE=${relative(process.cwd(), busSeedFiles.admin)} (nats CLI: --nkey ${relative(process.cwd(), busSeedFiles.admin)}); anonymous clients are refused` : '',
     `  data folder  ${dataDir}${natsInfo.startedHere ? '' : ' (secret key only; JetStream data is on the NATS server)'}`,
     `  health       ${services.map((s) => `${s.name} ${healthUrl(s).replace('/health/ready', '')}`).join(', ')}`,
   ];

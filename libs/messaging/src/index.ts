@@ -11,3 +11,4 @@ export type { KV, KvEntry } from '@nats-io/kv';
 export * from './connection-env.js';
 export * from './auth/nats-permissions.js';
 export * from './auth/bus-credentials.js';
+export * from './auth/bus-auth-files.js';
