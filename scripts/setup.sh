@@ -39,6 +39,12 @@ if [ "$need_nats" = yes ] && ! command -v nats-server >/dev/null; then
   fi
 fi
 
+# The TLS test of the NATS connection makes its certificates with openssl.
+if [ "$1" = test ] && ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  say "installing openssl from Debian packages (for the NATS TLS test)"
+  apt-get install -y openssl >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y openssl >/dev/null; }
+fi
+
 # The dashboard's browser tests drive Debian's chromium (test/src/dashboard.e2e.test.ts skips them without it).
 if [ "$1" = test ] && ! command -v chromium >/dev/null; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
