@@ -26,7 +26,12 @@ import { LIVE_TOPIC_FAMILIES } from './live-topics.js';
  * end-to-end suite turns into a failure.
  */
 
-/** `read`: get, watch and consume. `write`: also put, delete and purge. */
+/**
+ * `read`: get, watch and consume (and create it when absent, with the code's
+ * settings). `write`: also change its settings, purge and delete messages;
+ * for a bucket, put and delete keys. Publishing into a stream is a subject
+ * permission (`publishes`), so an appender needs only `read`.
+ */
 export type StoreAccess = 'read' | 'write';
 
 export interface BusGrant {
@@ -90,6 +95,7 @@ export const SERVICE_GRANTS = {
       SUBJECT_PATTERNS.events,
     ],
     subscribes: [INTEGRATION_EVENTS.healthChanged, SUBJECT_PATTERNS.events],
+    // It owns EVENTS and INTEGRATION_LOGS: it may update their settings on an upgrade.
     streams: { [STREAMS.events.name]: 'write', [STREAMS.integrationLogs.name]: 'write' },
     buckets: { [BUCKETS.integrations]: 'write', [BUCKETS.healthLeases]: 'write', [BUCKETS.pluginLeases]: 'write' },
   },
@@ -125,11 +131,13 @@ export const SERVICE_GRANTS = {
     // `/ws` relays these to browsers.
     subscribes: liveTopics,
     streams: {
-      [STREAMS.events.name]: 'write',
+      [STREAMS.events.name]: 'read',
+      // It widens WEBHOOKS_IN's duplicate window to the signature tolerance.
       [STREAMS.webhooksIn.name]: 'write',
-      [STREAMS.deliveries.name]: 'write',
-      [STREAMS.webhookDlq.name]: 'write',
-      [STREAMS.audit.name]: 'write',
+      [STREAMS.deliveries.name]: 'read',
+      [STREAMS.webhookDlq.name]: 'read',
+      // Append-only for it: the audit log outlives a stolen gateway key (only the admin may purge it).
+      [STREAMS.audit.name]: 'read',
     },
     buckets: { [BUCKETS.apiKeys]: 'write', [BUCKETS.integrations]: 'read' },
   },
@@ -141,7 +149,7 @@ export const SERVICE_GRANTS = {
     publishes: [...values(PIPELINE_EVENTS), SUBJECT_PATTERNS.pipelineDeadLetter, SUBJECT_PATTERNS.events],
     subscribes: [SUBJECT_PATTERNS.events],
     // The `nats` source reads user events and inbound webhooks.
-    streams: { [STREAMS.events.name]: 'write', [STREAMS.pipelineDlq.name]: 'write', [STREAMS.webhooksIn.name]: 'read' },
+    streams: { [STREAMS.events.name]: 'read', [STREAMS.pipelineDlq.name]: 'write', [STREAMS.webhooksIn.name]: 'read' },
     buckets: {
       [BUCKETS.pipelines]: 'write',
       [BUCKETS.pipelineCursors]: 'write',

@@ -101,7 +101,7 @@ describe('bus permissions generated from libs/contracts, enforced by a real nats
     expect((await hubKv.get('record.1'))?.string()).toBe('{"id":"1"}');
   });
 
-  it('scopes the JetStream API by stream: no service may delete a stream, or touch one it was not granted', async () => {
+  it('scopes the JetStream API by stream: the audit log is append-only for the gateway, and other services cannot touch it', async () => {
     const admin = await jetstreamManager(await as('admin'));
     await admin.streams.add({ name: STREAMS.audit.name, subjects: [...STREAMS.audit.subjects] });
     const gateway = await as('webhook-gateway');
@@ -110,6 +110,8 @@ describe('bus permissions generated from libs/contracts, enforced by a real nats
     const worker = await jetstreamManager(await as('pipeline-worker'), { timeout: 1000 });
     await expect(worker.streams.purge(STREAMS.audit.name)).rejects.toThrow(/Permissions Violation|timeout/i);
     const gatewayJsm = await jetstreamManager(gateway, { timeout: 1000 });
+    // The gateway appends to the audit log but cannot erase it.
+    await expect(gatewayJsm.streams.purge(STREAMS.audit.name)).rejects.toThrow(/Permissions Violation|timeout/i);
     await expect(gatewayJsm.streams.delete(STREAMS.audit.name)).rejects.toThrow(/Permissions Violation|timeout/i);
     expect((await admin.streams.info(STREAMS.audit.name)).state.messages).toBe(1);
   });
