@@ -26,3 +26,4 @@ export * from './dto/search.dto.js';
 export * from './dto/sync.dto.js';
 export * from './live-topics.js';
 export * from './bus-access.js';
+export * from './subject-match.js';

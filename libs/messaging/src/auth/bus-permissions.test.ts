@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BUCKETS, CATALOGUE_SUBJECTS, INTEGRATION_ADMIN, SERVICE_GRANTS, STREAMS, subjectFor, type ServiceUser } from '@autoweave/contracts';
+import { BUCKETS, CATALOGUE_SUBJECTS, INTEGRATION_ADMIN, SERVICE_GRANTS, STREAMS, subjectFor, subjectMatches, type ServiceUser } from '@autoweave/contracts';
 import { startNatsServer, type NatsServerHandle } from '@autoweave/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createBusCredentials, renderAuthorization, seedOf, type BusCredential } from './bus-credentials.js';
-import { natsPermissions, permits, subjectMatches } from './nats-permissions.js';
+import { natsPermissions, permits } from './nats-permissions.js';
 
 const SERVICES = Object.keys(SERVICE_GRANTS) as ServiceUser[];
 

@@ -1,4 +1,4 @@
-import type { BusGrant, StoreAccess } from '@autoweave/contracts';
+import { subjectMatches, type BusGrant, type StoreAccess } from '@autoweave/contracts';
 
 /** A nats-server `permissions` block. */
 export interface NatsPermissions {
@@ -65,17 +65,6 @@ export function natsPermissions(grant: BusGrant): NatsPermissions {
 
 function unique(subjects: string[]): string[] {
   return [...new Set(subjects)];
-}
-
-/** NATS subject matching: `*` is one token, a trailing `>` one or more. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
 }
 
 /** Whether an allow list lets a subject through. */

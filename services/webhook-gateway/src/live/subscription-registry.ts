@@ -1,7 +1,6 @@
-import type { LiveTopicFamily } from '@autoweave/contracts';
+import { subjectMatches, type LiveTopicFamily } from '@autoweave/contracts';
 import type { Scope } from '../auth/scopes.js';
 import { familiesOverlapping, TOPIC_FAMILIES, visibleTo } from './topic-families.js';
-import { matches } from './topic-pattern.js';
 
 /** Called when a family gains its first interested client (true) or loses its last (false). */
 export type InterestListener = (family: LiveTopicFamily, interested: boolean) => void;
@@ -46,7 +45,7 @@ export class SubscriptionRegistry<C> {
   recipients(family: LiveTopicFamily, subject: string): C[] {
     const out: C[] = [];
     for (const [client, patterns] of this.byFamily.get(family) ?? []) {
-      if (patterns.some((pattern) => matches(pattern, subject))) out.push(client);
+      if (patterns.some((pattern) => subjectMatches(pattern, subject))) out.push(client);
     }
     return out;
   }

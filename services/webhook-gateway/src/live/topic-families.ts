@@ -1,6 +1,6 @@
-import { LIVE_TOPIC_FAMILIES, type LiveTopicFamily } from '@autoweave/contracts';
+import { LIVE_TOPIC_FAMILIES, subjectMatches, type LiveTopicFamily } from '@autoweave/contracts';
 import { grants, type Scope } from '../auth/scopes.js';
-import { matches, overlaps } from './topic-pattern.js';
+import { overlaps } from './topic-pattern.js';
 
 /** A group of event subjects relayed over `/ws`, and the scope a key needs to see it. */
 export interface TopicFamily {
@@ -43,5 +43,5 @@ export function visibleTo(family: TopicFamily, scopes: readonly Scope[]): boolea
 
 /** The family a concrete subject belongs to (the first whose subjects match it). */
 export function familyOfSubject(subject: string): TopicFamily | undefined {
-  return TOPIC_FAMILIES.find((family) => family.subjects.some((pattern) => matches(pattern, subject)));
+  return TOPIC_FAMILIES.find((family) => family.subjects.some((pattern) => subjectMatches(pattern, subject)));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { INTEGRATION_EVENTS } from '@autoweave/contracts';
-import { matches, overlaps, patternProblem } from './topic-pattern.js';
+import { INTEGRATION_EVENTS, subjectMatches } from '@autoweave/contracts';
+import { overlaps, patternProblem } from './topic-pattern.js';
 
 const { created, updated, healthChanged } = INTEGRATION_EVENTS;
 
@@ -17,7 +17,7 @@ describe('live - topic patterns', () => {
     ['*', 'a.b', false],
     ['a.b.c', 'a.b', false],
   ])('%s matches %s: %s', (pattern, subject, expected) => {
-    expect(matches(pattern, subject)).toBe(expected);
+    expect(subjectMatches(pattern, subject)).toBe(expected);
   });
 
   it.each<[string, string, boolean]>([

@@ -26,21 +26,6 @@ export function patternProblem(pattern: unknown): string | undefined {
   return undefined;
 }
 
-/** True when the concrete `subject` matches `pattern`. */
-export function matches(pattern: string, subject: string): boolean {
-  return tokensMatch(pattern.split('.'), subject.split('.'));
-}
-
-function tokensMatch(pattern: readonly string[], subject: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    if (p === '>') return subject.length > i;
-    if (i >= subject.length) return false;
-    if (p !== '*' && p !== subject[i]) return false;
-  }
-  return pattern.length === subject.length;
-}
-
 /**
  * True when some subject matches both patterns: decides which families a
  * client's pattern can ever receive (e.g. `>` overlaps every family,

@@ -1,23 +1,4 @@
-/**
- * NATS wildcard rules for subscription patterns, applied to event topics
- * (the subject without `events.`): tokens are separated by `.`, `*` matches
- * exactly one token, `>` (only as the last token) matches one or more tokens.
- * `user.*` matches `user.created` but not `user` or `user.a.b`; `order.>`
- * matches `order.paid` and `order.item.shipped` but not `order`.
- */
-export function topicMatches(pattern: string, topic: string): boolean {
-  return matchTokens(pattern.split('.'), topic.split('.'));
-}
-
-function matchTokens(pattern: readonly string[], topic: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const token = pattern[i];
-    if (token === '>') return i === pattern.length - 1 && topic.length > i;
-    if (i >= topic.length) return false;
-    if (token !== '*' && token !== topic[i]) return false;
-  }
-  return pattern.length === topic.length;
-}
+import { subjectTokensMatch } from '@autoweave/contracts';
 
 /** Topics whose answer is remembered; the topics of a system are few and repeat. */
 const CACHE_LIMIT = 1024;
@@ -42,7 +23,7 @@ export class TopicMatcher {
     const cached = this.cache.get(topic);
     if (cached !== undefined) return cached;
     const tokens = topic.split('.');
-    const answer = this.literals.has(topic) || this.wildcards.some((pattern) => matchTokens(pattern, tokens));
+    const answer = this.literals.has(topic) || this.wildcards.some((pattern) => subjectTokensMatch(pattern, tokens));
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(topic, answer);
     return answer;
