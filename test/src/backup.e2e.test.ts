@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inventory, MANIFEST_FILE, type Manifest } from '@autoweave/backup';
 import { BUCKETS, PING, STREAMS, type IntegrationList, type IntegrationView, type PipelineList, type PipelineRunStarted, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
 import { renderAuthorization, seedOf } from '@autoweave/messaging';
-import { createTestDatabase, startNatsServer, waitFor, type NatsServerHandle, type TestDatabase } from '@autoweave/testing';
+import { createTestDatabase, startNatsServer, testPool, waitFor, type NatsServerHandle, type TestDatabase } from '@autoweave/testing';
 import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { useBackend } from './support/backend.js';
 import { SERVICES, ServiceProcess } from './support/stack.js';
 
@@ -52,7 +52,7 @@ describe('backup and restore end to end: the whole backend comes back on a fresh
   beforeAll(async () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     db = await createTestDatabase('autoweave_e2e_backup');
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = testPool(db.url, 2);
     await pool.query('CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())');
     await pool.query(`INSERT INTO customers (id, email) SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 20) g`);
   });

@@ -3,8 +3,8 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BUCKETS, INTEGRATION_RECORD_PREFIX, type ExecuteResult, type IntegrationView, type PipelineRunStarted, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
-import { createTestDatabase, waitFor, type TestDatabase } from '@autoweave/testing';
-import pg from 'pg';
+import { createTestDatabase, testPool, waitFor, type TestDatabase } from '@autoweave/testing';
+import type pg from 'pg';
 import { useBackend } from './support/backend.js';
 import type { ServiceName } from './support/stack.js';
 
@@ -73,7 +73,7 @@ describe('encryption key rotation end to end', () => {
     webhook = { id: hook.body.id, secret: hook.body.secret };
 
     db = await createTestDatabase('autoweave_e2e_key_rotation');
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = testPool(db.url, 2);
     await pool.query('CREATE TABLE src (id bigint PRIMARY KEY, updated_at timestamptz NOT NULL DEFAULT now())');
     await pool.query(`INSERT INTO src (id) SELECT g FROM generate_series(1, ${ROWS}) g`);
     const created = await backend.api.call<PipelineView>('POST', '/api/pipeline/register', {

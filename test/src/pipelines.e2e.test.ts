@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DeadLetterList, PipelineList, PipelineMetricsView, PipelineRunStarted, PipelineStatusView, PipelineView } from '@autoweave/contracts';
-import { createTestDatabase, waitFor, type TestDatabase } from '@autoweave/testing';
-import pg from 'pg';
+import { createTestDatabase, testPool, waitFor, type TestDatabase } from '@autoweave/testing';
+import type pg from 'pg';
 import { useBackend } from './support/backend.js';
 
 const ROWS = 500;
@@ -15,7 +15,7 @@ describe('pipelines end to end: register and run a postgres -> postgres pipeline
 
   beforeAll(async () => {
     db = await createTestDatabase('autoweave_e2e_pipelines');
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = testPool(db.url, 2);
     await pool.query('CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())');
     await pool.query(`INSERT INTO customers (id, email) SELECT g, 'user' || g || '@example.com' FROM generate_series(1, ${ROWS}) g`);
   });

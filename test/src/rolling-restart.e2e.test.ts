@@ -15,9 +15,9 @@ import {
   type PipelineStatusView,
   type PipelineView,
 } from '@autoweave/contracts';
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@autoweave/testing';
+import { createTestDatabase, freePort, testPool, waitFor, type TestDatabase } from '@autoweave/testing';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import pg from 'pg';
+import type pg from 'pg';
 import { useBackend } from './support/backend.js';
 import { SERVICES, type ServiceName } from './support/stack.js';
 
@@ -216,7 +216,7 @@ describe('rolling restart under load: every service restarted one at a time whil
   beforeAll(async () => {
     items = await startItemsApi();
     db = await createTestDatabase('autoweave_e2e_rolling');
-    pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    pool = testPool(db.url, 3);
     await pool.query('CREATE TABLE orders (id bigint PRIMARY KEY, note text NOT NULL, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())');
     await pool.query(`INSERT INTO orders (id, note) SELECT g, 'order ' || g FROM generate_series(1, 100) g`);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EndpointSearchHit, IntegrationSyncResult, IntegrationView, RegisteredIntegration } from '@autoweave/contracts';
-import { createTestDatabase, waitFor, type TestDatabase } from '@autoweave/testing';
-import pg from 'pg';
+import { createTestDatabase, testPool, waitFor, type TestDatabase } from '@autoweave/testing';
+import type pg from 'pg';
 import { useBackend } from './support/backend.js';
 
 /**
@@ -65,7 +65,7 @@ describe('endpoint search and database sync end to end', () => {
       const withPassword = new URL(db.url);
       withPassword.password = 'e2e-Sync-pw';
       url = withPassword.toString();
-      pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      pool = testPool(db.url, 2);
       await pool.query('CREATE TABLE products (sku text PRIMARY KEY, title text NOT NULL, price numeric(10,2), updated_at timestamptz NOT NULL DEFAULT now())');
       await pool.query(`INSERT INTO products (sku, title, price) SELECT 'sku-' || g, 'product ' || g, g * 2.5 FROM generate_series(1, 120) g`);
     });

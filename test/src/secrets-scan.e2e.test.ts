@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BUCKETS, INTEGRATION_ADMIN, PIPELINE_ADMIN, STREAMS, type IntegrationView, type PipelineRunStarted, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
-import { createTestDatabase, waitFor, type TestDatabase } from '@autoweave/testing';
+import { createTestDatabase, testPool, waitFor, type TestDatabase } from '@autoweave/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Msg } from '@nats-io/transport-node';
-import pg from 'pg';
 import { useBackend } from './support/backend.js';
 
 /** A distinctive value no service would print by chance. */
@@ -194,7 +193,7 @@ describe('secrets never leave sealed storage: logs, streams, bus traffic, manife
     // A pipeline whose connection string carries a password (trust auth accepts and ignores it).
     const url = new URL(db.url);
     url.password = SECRETS.dbPassword;
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const pool = testPool(db.url, 1);
     await pool.query('CREATE TABLE things (id bigint PRIMARY KEY, updated_at timestamptz NOT NULL DEFAULT now())');
     await pool.query('INSERT INTO things (id) SELECT generate_series(1, 20)');
     await pool.end();

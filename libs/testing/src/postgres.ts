@@ -38,3 +38,16 @@ export async function createTestDatabase(prefix = 'autoweave_test'): Promise<Tes
     },
   };
 }
+
+/**
+ * A pool on a test database. Dropping the database at the end of a run
+ * (`WITH (FORCE)`) terminates connections the pool may still be closing; the
+ * pool reports that as an 'error' event, which must not crash the test process.
+ */
+export function testPool(url: string, max = 2): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', (err) => {
+    if ((err as { code?: string }).code !== '57P01') process.stderr.write(`test database pool: ${err.message}\n`);
+  });
+  return pool;
+}

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PIPELINE_EVENTS, type Envelope, type ErrorBody, type PipelineDataWrittenEvent, type PipelineExecutionEvent } from '@autoweave/contracts';
+import { testPool } from '@autoweave/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import pg from 'pg';
+import type pg from 'pg';
 
 export const SECRET_KEY = randomBytes(32).toString('base64');
 
@@ -85,7 +86,7 @@ export class TestTables {
   readonly pool: pg.Pool;
 
   constructor(readonly url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4 });
+    this.pool = testPool(url, 4);
   }
 
   /** `<name>(id bigint primary key, name text, score int, updated_at timestamptz)`. */
