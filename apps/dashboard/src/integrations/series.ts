@@ -1,4 +1,7 @@
-import type { LogEntry } from '../api/types.js';
+import type { IntegrationLogEntry } from '@autoweave/contracts';
+
+/** The parts of a call log entry (GET .../logs) the series are made of. */
+export type CallLogEntry = Pick<IntegrationLogEntry, 'ts' | 'kind' | 'outcome' | 'durationMs'>;
 
 export interface Series {
   /** Calls per minute. */
@@ -16,9 +19,9 @@ const MINUTE = 60_000;
  * metrics route gives one window's totals, the log gives their history.
  * Minutes without calls are 0 for the rate and absent for the others.
  */
-export function callSeries(entries: readonly LogEntry[], from: number, to: number): Series {
+export function callSeries(entries: readonly CallLogEntry[], from: number, to: number): Series {
   const calls = entries.filter((e) => e.kind === 'request');
-  const buckets = new Map<number, LogEntry[]>();
+  const buckets = new Map<number, CallLogEntry[]>();
   for (const call of calls) {
     const t = Date.parse(call.ts);
     if (!(t >= from && t <= to)) continue;

@@ -1,4 +1,7 @@
-/** NATS wildcard matching, as the gateway does it: `*` one token, `>` (last) one or more. */
+/**
+ * NATS wildcard matching, as the gateway does it: `*` one token, `>` (last) one or more.
+ * A browser copy of libs/contracts `subjectMatches` (see topics.ts for why); `topics.test.ts` holds them equal.
+ */
 export function topicMatches(pattern: string, topic: string): boolean {
   const p = pattern.split('.');
   const t = topic.split('.');

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { href } from '../app/router.js';
 import { useLoad } from '../app/use-load.js';
-import type { IntegrationList } from '../api/types.js';
+import type { IntegrationList } from '@autoweave/contracts';
 import { Badge, Card, Empty, ErrorBox, Time } from '../components/ui.js';
 import { useLiveEvents } from '../live/live-context.js';
 import { TOPICS } from '../live/topics.js';

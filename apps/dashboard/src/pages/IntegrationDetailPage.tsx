@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { useLoad } from '../app/use-load.js';
-import type { DeliveryAttempt, Integration, IntegrationMetrics, LogEntry } from '../api/types.js';
+import type { DeliveryList, HealthProbeResult, IntegrationLogEntry, IntegrationMetrics, IntegrationView } from '@autoweave/contracts';
 import { LineChart } from '../components/LineChart.js';
 import { Badge, Card, Empty, ErrorBox, Time } from '../components/ui.js';
 import { callSeries } from '../integrations/series.js';
@@ -16,7 +16,7 @@ const CALLED_TYPES = new Set(['openapi', 'plugin']);
 export function IntegrationDetailPage({ id }: { id: string }) {
   const api = useApi();
   const path = `/api/integration/${encodeURIComponent(id)}`;
-  const record = useLoad(() => api.get<Integration>(path), [id]);
+  const record = useLoad(() => api.get<IntegrationView>(path), [id]);
   useLiveEvents(INTEGRATION_CHANGES, (event) => {
     if ((event.data as { id?: string } | null)?.id === id) record.reloadSoon();
   }, record.reload);
@@ -39,10 +39,10 @@ export function IntegrationDetailPage({ id }: { id: string }) {
   );
 }
 
-function Overview({ integration, onChanged }: { integration: Integration; onChanged: () => void }) {
+function Overview({ integration, onChanged }: { integration: IntegrationView; onChanged: () => void }) {
   const api = useApi();
   const [error, setError] = useState<unknown>();
-  const [probe, setProbe] = useState<{ healthy: boolean; status?: number; latencyMs: number; error?: string } | undefined>();
+  const [probe, setProbe] = useState<HealthProbeResult | undefined>();
   const path = `/api/integration/${encodeURIComponent(integration.id)}`;
   const act = async (verb: 'enable' | 'disable' | 'test') => {
     setError(undefined);
@@ -128,7 +128,7 @@ function Calls({ id }: { id: string }) {
     const from = to - HOUR;
     const [metrics, logs] = await Promise.all([
       api.get<IntegrationMetrics>(`${path}/metrics`, { window: 900 }),
-      api.get<{ items: LogEntry[] }>(`${path}/logs`, { since: new Date(from).toISOString(), limit: 1000 }),
+      api.get<{ items: IntegrationLogEntry[] }>(`${path}/logs`, { since: new Date(from).toISOString(), limit: 1000 }),
     ]);
     return { metrics, logs: logs.items, from, to };
   };
@@ -212,7 +212,7 @@ function Stat({ label, value, testId }: { label: string; value: string | number;
   );
 }
 
-function Manifests({ integration }: { integration: Integration }) {
+function Manifests({ integration }: { integration: IntegrationView }) {
   const api = useApi();
   const manifests = useLoad(() => api.text(`/api/integration/${encodeURIComponent(integration.id)}/manifests`), [integration.id, integration.revision]);
   const download = () => {
@@ -242,7 +242,7 @@ function Manifests({ integration }: { integration: Integration }) {
 function Deliveries({ id }: { id: string }) {
   const api = useApi();
   const path = `/api/integration/${encodeURIComponent(id)}/deliveries`;
-  const deliveries = useLoad(() => api.get<{ items: DeliveryAttempt[] }>(path, { limit: 50 }), [id]);
+  const deliveries = useLoad(() => api.get<DeliveryList>(path, { limit: 50 }), [id]);
   useLiveEvents([deliveryTopic(id)], deliveries.reloadSoon, deliveries.reload);
   const [error, setError] = useState<unknown>();
   const [replaying, setReplaying] = useState<string | undefined>();

@@ -2,19 +2,20 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { href } from '../app/router.js';
 import { useLoad } from '../app/use-load.js';
-import type { Integration, IntegrationList } from '../api/types.js';
+import type { HealthState, IntegrationChangedEvent, IntegrationList, IntegrationView } from '@autoweave/contracts';
 import { Badge, Card, Empty, ErrorBox, Time } from '../components/ui.js';
+import { INTEGRATION_TYPES } from '../integrations/register-form.js';
 import { useLiveEvents } from '../live/live-context.js';
 import { INTEGRATION_CHANGES, TOPICS } from '../live/topics.js';
 
 const STATUSES = ['', 'active', 'inactive', 'disabled', 'error'];
-const TYPES = ['', 'openapi', 'webhook', 'plugin', 'database'];
+const TYPES = ['', ...INTEGRATION_TYPES];
 
-interface ChangeEvent {
-  id?: string;
-  status?: string;
-  to?: string;
-}
+/**
+ * What a change event may carry: lifecycle events (IntegrationChangedEvent) have `status`,
+ * `integration.health.changed` has `to`, the new health (HealthChangedEvent types it as a plain string).
+ */
+type ChangeEvent = Partial<Pick<IntegrationChangedEvent, 'id' | 'status'> & { to: HealthState }>;
 
 /** Every integration with its type, status and health; filtered by the API, changed live. */
 export function IntegrationsPage() {
@@ -25,7 +26,7 @@ export function IntegrationsPage() {
     filters.status,
     filters.tag,
   ]);
-  const [items, setItems] = useState<Integration[]>([]);
+  const [items, setItems] = useState<IntegrationView[]>([]);
   const [flash, setFlash] = useState<Record<string, number>>({});
   useEffect(() => setItems(list.data?.items ?? []), [list.data]);
 

@@ -3,7 +3,7 @@ import { useApi } from '../app/api-context.js';
 import { href, navigate } from '../app/router.js';
 import { useLoad } from '../app/use-load.js';
 import { fieldErrorsOf, problemsFor, unclaimedProblems, type FieldErrors } from '../api/errors.js';
-import type { Pipeline, PipelineComponents } from '../api/types.js';
+import type { PipelineComponents, PipelineView } from '@autoweave/contracts';
 import { Card, ErrorBox, Field } from '../components/ui.js';
 import {
   buildPipelineRequest,
@@ -92,7 +92,7 @@ function Builder({ state, setState, components, catalogueError }: BuilderProps) 
     if (Object.keys(built.problems).length > 0) return;
     setBusy(true);
     try {
-      const pipeline = await api.post<Pipeline>('/api/pipeline/register', built.body);
+      const pipeline = await api.post<PipelineView>('/api/pipeline/register', built.body);
       navigate(href('pipelines', pipeline.id));
     } catch (err) {
       setError(err);

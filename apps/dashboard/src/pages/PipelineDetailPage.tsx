@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { useLoad } from '../app/use-load.js';
-import type { DeadLetter, Pipeline, PipelineStatus, RunSummary } from '../api/types.js';
+import type { DeadLetterList, PipelineStatusView, PipelineView, RunSummary } from '@autoweave/contracts';
 import { Badge, Card, Empty, ErrorBox, Time } from '../components/ui.js';
 import { useLiveEvents } from '../live/live-context.js';
 import { TOPICS } from '../live/topics.js';
@@ -13,9 +13,9 @@ export function PipelineDetailPage({ id }: { id: string }) {
   const path = `/api/pipeline/${encodeURIComponent(id)}`;
   const data = useLoad(async () => {
     const [pipeline, status, letters] = await Promise.all([
-      api.get<Pipeline>(path),
-      api.get<PipelineStatus>(`${path}/status`),
-      api.get<{ items: DeadLetter[]; total: number }>(`${path}/dead-letters`, { limit: 100 }),
+      api.get<PipelineView>(path),
+      api.get<PipelineStatusView>(`${path}/status`),
+      api.get<DeadLetterList>(`${path}/dead-letters`, { limit: 100 }),
     ]);
     return { pipeline, status, letters };
   }, [id]);

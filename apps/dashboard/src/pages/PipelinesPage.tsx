@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { href } from '../app/router.js';
 import { useLoad } from '../app/use-load.js';
-import type { Pipeline, PipelineMetrics } from '../api/types.js';
+import type { PipelineList, PipelineMetricsView, PipelineView } from '@autoweave/contracts';
 import { Badge, Card, Empty, ErrorBox, Time } from '../components/ui.js';
 import { useLiveEvents } from '../live/live-context.js';
 import { TOPICS } from '../live/topics.js';
@@ -11,7 +11,7 @@ import { TOPICS } from '../live/topics.js';
 export function PipelinesPage() {
   const api = useApi();
   const data = useLoad(async () => {
-    const [list, metrics] = await Promise.all([api.get<{ items: Pipeline[] }>('/api/pipeline'), api.get<PipelineMetrics>('/api/pipeline/metrics')]);
+    const [list, metrics] = await Promise.all([api.get<PipelineList>('/api/pipeline'), api.get<PipelineMetricsView>('/api/pipeline/metrics')]);
     return { items: list.items, metrics: new Map(metrics.pipelines.map((p) => [p.id, p])) };
   }, []);
   useLiveEvents([TOPICS.pipelineExecution, TOPICS.pipelineDataWritten], data.reloadSoon, data.reload);
@@ -106,7 +106,7 @@ export function PipelinesPage() {
   );
 }
 
-export function schedule(p: Pipeline): string {
+export function schedule(p: Pick<PipelineView, 'schedule'>): string {
   const s = p.schedule;
   if (s.type === 'interval') return `every ${Math.round((s.everyMs ?? 0) / 1000)} s`;
   if (s.type === 'cron') return `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}`;

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useApi } from '../app/api-context.js';
 import { href, navigate } from '../app/router.js';
 import { fieldErrorsOf, problemsFor, unclaimedProblems, type FieldErrors } from '../api/errors.js';
-import type { Integration } from '../api/types.js';
+import type { RegisteredIntegration } from '@autoweave/contracts';
 import { Card, ErrorBox, Field } from '../components/ui.js';
 import { buildRegisterRequest, fieldsOf, INTEGRATION_TYPES, type FieldSpec, type FormValues, type IntegrationType } from '../integrations/register-form.js';
 
@@ -16,7 +16,7 @@ export function RegisterIntegrationPage() {
   const [values, setValues] = useState<FormValues>({});
   const [error, setError] = useState<unknown>();
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [created, setCreated] = useState<(Integration & { secret?: string }) | undefined>();
+  const [created, setCreated] = useState<RegisteredIntegration | undefined>();
   const [busy, setBusy] = useState(false);
   const fields = fieldsOf(type);
   const paths = ['type', 'config', ...fields.map((f) => f.path)];
@@ -29,7 +29,7 @@ export function RegisterIntegrationPage() {
     if (Object.keys(problems).length > 0) return;
     setBusy(true);
     try {
-      const result = await api.post<Integration & { secret?: string }>('/api/integration/register', body);
+      const result = await api.post<RegisteredIntegration>('/api/integration/register', body);
       if (result.secret) setCreated(result);
       else navigate(href('integrations', result.id));
     } catch (err) {

@@ -1,14 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../app/api-context.js';
 import { href } from '../app/router.js';
-import type { SearchHit } from '../api/types.js';
+import type { EndpointSearchHit } from '@autoweave/contracts';
 import { Card, Empty, ErrorBox } from '../components/ui.js';
 
 /** The endpoint search: operations of every OpenAPI integration that match a plain-language query. */
 export function SearchPage() {
   const api = useApi();
   const [q, setQ] = useState('');
-  const [hits, setHits] = useState<SearchHit[] | undefined>();
+  const [hits, setHits] = useState<EndpointSearchHit[] | undefined>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -16,7 +16,7 @@ export function SearchPage() {
     setBusy(true);
     setError(undefined);
     try {
-      setHits(await api.get<SearchHit[]>('/api/search', { q, limit: 20 }));
+      setHits(await api.get<EndpointSearchHit[]>('/api/search', { q, limit: 20 }));
     } catch (err) {
       setError(err);
       setHits(undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PipelineComponents } from '../api/types.js';
+import type { PipelineComponents } from '@autoweave/contracts';
 import { buildPipelineRequest, initialBuilderState, newStage, stageInputPaths, toFormMode, toJsonMode, typesFor } from './builder.js';
 import { buildConfig, initialValues, schemaFields } from './schema-form.js';
 

@@ -7,7 +7,7 @@
  * or a component declares no properties). The worker validates configs
  * against the same schemas and names the field (`processors[0].config.select`).
  */
-import type { PipelineComponents } from '../api/types.js';
+import type { PipelineComponents } from '@autoweave/contracts';
 import { buildConfig, initialValues, schemaFields, unknownProperties, valuesFromConfig, type JsonSchema, type SchemaField, type StageValues } from './schema-form.js';
 
 export type StageRole = 'source' | 'destination' | 'processor';
