@@ -35,6 +35,13 @@ describe('messaging - against a real nats-server', () => {
     expect((await again.get(BUCKETS.integrations)!.get('k'))?.string()).toBe('v');
   });
 
+  it('creates streams and buckets with the configured replica count (a single server refuses more than one)', async () => {
+    await expect(provisionStreams(nc, [STREAMS.audit], logger, { replicas: 3 })).rejects.toThrow(/replicas/i);
+    await expect(provisionBuckets(nc, [BUCKETS.manifests], logger, { replicas: 3 })).rejects.toThrow(/replicas/i);
+    await provisionStreams(nc, [STREAMS.audit], logger, { replicas: 1 });
+    expect((await (await jetstreamManager(nc)).streams.info(STREAMS.audit.name)).config.num_replicas).toBe(1);
+  });
+
   it('EventBus.publish persists user events on events.<topic> and dedupes by message id', async () => {
     const events = new EventBus(bus);
     const a = await events.publish('user.created', { id: 1 }, { msgId: 'evt-1' });

@@ -16,14 +16,25 @@ export interface StreamLimits {
 
 const DEFAULT_LIMITS: Required<StreamLimits> = { maxAgeMs: 7 * DAY_MS, maxBytes: -1, duplicateWindowMs: 2 * 60 * 1000 };
 
+/** How new streams and buckets are laid out on the NATS cluster. */
+export interface ProvisionOptions {
+  /**
+   * Copies of each new stream and bucket (AUTOWEAVE_JETSTREAM_REPLICAS): 3 on a
+   * 3-node cluster, 1 on a single server. Existing streams keep theirs (raise
+   * them once with `nats stream edit <name> --replicas 3`).
+   */
+  replicas?: number;
+}
+
 /**
- * Creates each stream, or brings an existing one's subjects and limits up to
- * date. Safe to run from every replica at every start.
+ * Creates each stream, or brings an existing one's subjects up to date. Safe
+ * to run from every replica at every start.
  */
 export async function provisionStreams(
   nc: NatsConnection,
   streams: ReadonlyArray<StreamSpec & { limits?: StreamLimits }>,
   logger: Logger,
+  options: ProvisionOptions = {},
 ): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (const spec of streams) {
@@ -36,6 +47,7 @@ export async function provisionStreams(
       max_age: limits.maxAgeMs * NANOS_PER_MS,
       max_bytes: limits.maxBytes,
       duplicate_window: limits.duplicateWindowMs * NANOS_PER_MS,
+      num_replicas: options.replicas ?? 1,
     };
     const existing = await jsm.streams.info(spec.name).catch(() => undefined);
     if (!existing) {
@@ -68,12 +80,13 @@ export async function provisionBuckets(
   nc: NatsConnection,
   buckets: ReadonlyArray<BucketName | BucketSpec>,
   logger: Logger,
+  options: ProvisionOptions = {},
 ): Promise<Map<BucketName, KV>> {
   const kvm = new Kvm(nc);
   const out = new Map<BucketName, KV>();
   for (const bucket of buckets) {
     const spec = typeof bucket === 'string' ? { name: bucket } : bucket;
-    out.set(spec.name, await kvm.create(spec.name, { history: spec.history ?? 5, ...(spec.ttlMs ? { ttl: spec.ttlMs } : {}) }));
+    out.set(spec.name, await kvm.create(spec.name, { history: spec.history ?? 5, replicas: options.replicas ?? 1, ...(spec.ttlMs ? { ttl: spec.ttlMs } : {}) }));
     logger.debug({ bucket: spec.name }, 'bucket ready');
   }
   return out;

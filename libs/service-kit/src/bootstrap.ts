@@ -75,8 +75,9 @@ export async function runService<C extends BaseConfig>(
   );
   const bus = new Bus(nc, logger);
   try {
-    await provisionStreams(nc, def.streams ?? [STREAMS.events], logger);
-    const buckets = await provisionBuckets(nc, def.buckets ?? [], logger);
+    const layout = { replicas: config.jetstreamReplicas };
+    await provisionStreams(nc, def.streams ?? [STREAMS.events], logger, layout);
+    const buckets = await provisionBuckets(nc, def.buckets ?? [], logger, layout);
     const directHandlers = new Map<string, DirectHandler>();
     const runtime = buildRuntime(def, config, logger, registry, bus, buckets, directHandlers);
     return await startApp(def, runtime, directHandlers);

@@ -62,6 +62,8 @@ export type EnvReader = ReturnType<typeof envReader>;
 export interface BaseConfig {
   /** Where NATS is and how to authenticate (NATS_* variables, read by libs/messaging). */
   nats: NatsSettings;
+  /** Copies of each stream and bucket this service creates (1: a single server; 3: a 3-node cluster). */
+  jetstreamReplicas: number;
   logLevel: string;
   healthPort: number;
   maxMessageBytes: number;
@@ -74,6 +76,7 @@ export interface BaseConfig {
 export function readBaseConfig(env: EnvReader, defaultHealthPort: number): BaseConfig {
   return {
     nats: env.parsed('NATS_*', () => natsSettingsFromEnv(env.source)),
+    jetstreamReplicas: env.int('AUTOWEAVE_JETSTREAM_REPLICAS', 1, { min: 1, max: 5 }),
     logLevel: env.string('LOG_LEVEL', 'info'),
     healthPort: env.int('AUTOWEAVE_HEALTH_PORT', defaultHealthPort, { min: 0, max: 65535 }),
     maxMessageBytes: env.int('AUTOWEAVE_MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES, { min: 1024, max: 64 * 1024 * 1024 }),

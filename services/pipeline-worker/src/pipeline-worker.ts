@@ -162,5 +162,5 @@ export class PipelineWorker {
  * service definition's static bucket list.
  */
 async function openLeaseBucket(runtime: WorkerRuntime): Promise<KV> {
-  return new Kvm(runtime.bus.nc).create(BUCKETS.pipelineLeases, { history: 1, ttl: runtime.config.leaseTtlMs });
+  return new Kvm(runtime.bus.nc).create(BUCKETS.pipelineLeases, { history: 1, ttl: runtime.config.leaseTtlMs, replicas: runtime.config.jetstreamReplicas });
 }

@@ -139,6 +139,17 @@ describe('deploy/k8s', () => {
     expect(withoutAuth.output).toContain('auth.conf');
   });
 
+  it('NATS: only nats pods reach the cluster route port; clients and the monitor port stay reachable', () => {
+    const { objects } = buildKustomization(join(DEPLOY, 'base'));
+    type Rule = { from?: Array<{ podSelector?: { matchLabels?: Record<string, string> } }>; ports?: Array<{ port: number }> };
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && (o['spec'] as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels['app.kubernetes.io/name'] === 'nats');
+    expect(policy).toBeDefined();
+    const rules = (policy!['spec'] as { ingress: Rule[] }).ingress;
+    const rulesFor = (port: number) => rules.filter((r) => r.ports?.some((p) => p.port === port));
+    expect(rulesFor(6222).map((r) => r.from)).toEqual([[{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } } }]]);
+    for (const port of [4222, 8222]) expect(rulesFor(port).some((r) => r.from === undefined)).toBe(true);
+  });
+
   it('production: replicas up, images pinned, HPAs and PDBs', () => {
     const { objects } = buildKustomization(join(DEPLOY, 'overlays/production'));
     for (const name of Object.keys(SERVICES)) {
