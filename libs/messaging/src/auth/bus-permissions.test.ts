@@ -22,11 +22,11 @@ describe('subject matching', () => {
 describe('bus permissions generated from libs/contracts, enforced by a real nats-server', () => {
   let nats: NatsServerHandle;
   let credentials: BusCredential[];
-  const open: NatsConnection[] = [];
-  const as = async (user: BusCredential['user']): Promise<NatsConnection> => {
-    const nc = await connect({ servers: nats.url, authenticator: nkeyAuthenticator(new TextEncoder().encode(seedOf(credentials, user))) });
-    open.push(nc);
-    return nc;
+  const open = new Map<BusCredential['user'], Promise<NatsConnection>>();
+  /** One connection per user for the whole file: fewer connects on a loaded CI machine. */
+  const as = (user: BusCredential['user']): Promise<NatsConnection> => {
+    if (!open.has(user)) open.set(user, connect({ servers: nats.url, timeout: 30_000, authenticator: nkeyAuthenticator(new TextEncoder().encode(seedOf(credentials, user))) }));
+    return open.get(user)!;
   };
   /** `refused` when the server denies publishing it; anything else (no responders, a reply) means it was let through. */
   const tryRequest = async (nc: NatsConnection, subject: string): Promise<'refused' | 'allowed'> => {
@@ -53,7 +53,7 @@ describe('bus permissions generated from libs/contracts, enforced by a real nats
   });
 
   afterAll(async () => {
-    await Promise.all(open.map((nc) => nc.close()));
+    await Promise.all([...open.values()].map(async (nc) => (await nc).close()));
     await nats?.stop();
   });
 
