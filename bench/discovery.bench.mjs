@@ -3,23 +3,20 @@
 // 200 services (one local HTTP server, a base path each) are registered one after another through
 // the discovery and hub processes; each latency is measured from the publish to the created event.
 // Prints one JSON line; ratio = median discovery latency / median plain fetch.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { INTEGRATION_EVENTS, PING, SERVICE_EVENTS } from '@autoweave/contracts';
 import { freePort, startNatsServer, waitFor } from '@autoweave/testing';
 import { connect } from '@nats-io/transport-node';
 import { Agent } from 'undici';
 import { numberArg } from './load.mjs';
+import { ChildProcesses } from './support/children.mjs';
 
 if (process.argv.includes('--help')) {
   console.log('usage: node bench/discovery.bench.mjs [--services N]\nNeeds a build. Prints one JSON line: discovery latency median/p99, plain fetch median/p99, ratio.');
   process.exit(0);
 }
 const services = numberArg('services', 200);
-const here = dirname(fileURLToPath(import.meta.url));
 const progress = (msg) => process.stderr.write(`[discovery bench] ${msg}\n`);
 
 const specOf = (i) => JSON.stringify({
@@ -45,14 +42,8 @@ const percentile = (values, p) => {
 };
 
 const nats = await startNatsServer();
-const children = [];
-const start = async (service, extraEnv) => {
-  const child = spawn(process.execPath, [join(here, `../services/${service}/dist/main.js`)], {
-    env: { ...process.env, NATS_URL: nats.url, AUTOWEAVE_HEALTH_PORT: String(await freePort()), LOG_LEVEL: 'warn', ...extraEnv },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(child);
-};
+const children = new ChildProcesses();
+const start = async (service, extraEnv) => children.service(service, { NATS_URL: nats.url, AUTOWEAVE_HEALTH_PORT: String(await freePort()), ...extraEnv });
 let nc;
 try {
   await start('hub', { AUTOWEAVE_SECRET_KEY: randomBytes(32).toString('base64') });
@@ -125,11 +116,7 @@ try {
   }));
 } finally {
   await nc?.close();
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  })));
+  await children.stopAll();
   await nats.stop();
   http.close();
 }

@@ -5,15 +5,14 @@
 //   (b) relay:  client -> NATS -> a bare nats.js + undici responder -> upstream -> back
 //   (c) direct: client -> upstream with undici
 // Prints one JSON line; ratio = (a) rps / (b) rps. Also p50 at concurrency 1 for (a) and (c).
-import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { INTEGRATION_ADMIN, INTEGRATION_REQUEST, PING } from '@autoweave/contracts';
 import { freePort, startNatsServer, waitFor } from '@autoweave/testing';
 import { connect } from '@nats-io/transport-node';
 import { Agent } from 'undici';
 import { runFor, numberArg } from './load.mjs';
+import { asker } from './support/ask.mjs';
+import { ChildProcesses, nodeArgsFrom } from './support/children.mjs';
 
 if (process.argv.includes('--help')) {
   console.log(`usage: node bench/execute.bench.mjs [--seconds S] [--concurrency C]
@@ -23,34 +22,25 @@ concurrency C (default 64), p50 at concurrency 1, and ratio = hub rps / relay rp
 }
 const seconds = numberArg('seconds', 5);
 const concurrency = numberArg('concurrency', 64);
-const here = dirname(fileURLToPath(import.meta.url));
 const progress = (msg) => process.stderr.write(`[execute bench] ${msg}\n`);
 
-const children = [];
-const startChild = (file, args) =>
-  new Promise((resolve, reject) => {
-    const child = fork(join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.push(child);
-    child.once('message', (m) => resolve(m));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
+const children = new ChildProcesses();
 
 const nats = await startNatsServer();
 const decoder = new TextDecoder();
 let client;
 try {
-  const { port } = await startChild('support/upstream.mjs', []);
+  const { port } = (await children.fork('upstream.mjs')).message;
   const upstream = `http://127.0.0.1:${port}`;
-  await startChild('support/relay.mjs', [nats.url, upstream]);
+  await children.fork('relay.mjs', [nats.url, upstream]);
   // HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub under load.
-  const hubArgs = (process.env.HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const hub = spawn(process.execPath, [...hubArgs, join(here, '../services/hub/dist/main.js')], {
-    env: { ...process.env, NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: randomBytes(32).toString('base64'), AUTOWEAVE_HEALTH_PORT: String(await freePort()), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(hub);
+  children.service(
+    'hub',
+    { NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: randomBytes(32).toString('base64'), AUTOWEAVE_HEALTH_PORT: String(await freePort()) },
+    { nodeArgs: nodeArgsFrom('HUB_NODE_ARGS') },
+  );
   client = await connect({ servers: nats.url });
-  const ask = async (subject, payload) => JSON.parse(decoder.decode((await client.request(subject, JSON.stringify(payload), { timeout: 10000 })).data));
+  const ask = asker(client);
   await waitFor(async () => (await ask(PING.hub, {})).ok, { timeoutMs: 30000, what: 'the hub' });
   const spec = {
     openapi: '3.0.3',
@@ -97,11 +87,7 @@ try {
     ratio: Number((hubResult.rps / relayResult.rps).toFixed(3)),
   }));
 } finally {
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  })));
+  await children.stopAll();
   await client?.close();
   await nats.stop();
 }

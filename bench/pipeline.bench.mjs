@@ -7,16 +7,15 @@
 //   (b) hand-written: a plain pg script doing the same keyset reads (ORDER BY updated_at, id) and batched
 //                     multi-row upserts (INSERT ... ON CONFLICT DO UPDATE), read then write, batch by batch
 // Same batch size for both. Prints one JSON line; ratio = (a) rows/s / (b) rows/s.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PIPELINE_ADMIN, PIPELINE_EVENTS, PING } from '@autoweave/contracts';
 import { createTestDatabase, freePort, startNatsServer, waitFor } from '@autoweave/testing';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { numberArg, round } from './load.mjs';
+import { asker } from './support/ask.mjs';
+import { ChildProcesses, nodeArgsFrom } from './support/children.mjs';
 
 if (process.argv.includes('--help')) {
   console.log(`usage: node bench/pipeline.bench.mjs [--rows N] [--batch B] [--rounds R]
@@ -29,7 +28,6 @@ WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the worke
 const ROWS = numberArg('rows', 200_000);
 const BATCH = numberArg('batch', 1000);
 const ROUNDS = numberArg('rounds', 3);
-const here = dirname(fileURLToPath(import.meta.url));
 const progress = (msg) => process.stderr.write(`[pipeline bench] ${msg}\n`);
 const COLUMNS = ['id', 'name', 'score', 'payload', 'updated_at'];
 
@@ -38,7 +36,7 @@ const db = await createTestDatabase('autoweave_bench_pipeline');
 // Timestamps as PostgreSQL's text (a JS Date would drop their microseconds), as the pipeline's adapter does.
 const keepTimestampText = { getTypeParser: (oid, format) => (oid === 1184 ? (text) => text : pg.types.getTypeParser(oid, format)) };
 const pool = new pg.Pool({ connectionString: db.url, max: 4, types: keepTimestampText });
-let worker;
+const children = new ChildProcesses();
 let client;
 try {
   progress(`seeding ${ROWS} rows`);
@@ -84,14 +82,13 @@ try {
   };
 
   // (a) the pipeline worker as its own process.
-  const workerArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  worker = spawn(process.execPath, [...workerArgs, join(here, '../services/pipeline-worker/dist/main.js')], {
-    env: { ...process.env, NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: randomBytes(32).toString('base64'), AUTOWEAVE_HEALTH_PORT: String(await freePort()), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const worker = children.service(
+    'pipeline-worker',
+    { NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: randomBytes(32).toString('base64'), AUTOWEAVE_HEALTH_PORT: String(await freePort()) },
+    { nodeArgs: nodeArgsFrom('WORKER_NODE_ARGS') },
+  );
   client = await connect({ servers: nats.url });
-  const decoder = new TextDecoder();
-  const ask = async (subject, payload) => JSON.parse(decoder.decode((await client.request(subject, JSON.stringify(payload), { timeout: 10_000 })).data));
+  const ask = asker(client);
   await waitFor(async () => (await ask(PING.pipelineWorker, {})).ok, { timeoutMs: 30_000, what: 'the pipeline worker' });
   const completed = new Map();
   const sub = client.subscribe(PIPELINE_EVENTS.executionCompleted);
@@ -164,12 +161,7 @@ try {
     }),
   );
 } finally {
-  if (worker && worker.exitCode === null) {
-    await new Promise((resolve) => {
-      worker.once('exit', resolve);
-      worker.kill('SIGTERM');
-    });
-  }
+  await children.stopAll();
   await client?.close();
   await pool.end();
   await db.drop();

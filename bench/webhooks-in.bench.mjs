@@ -8,15 +8,14 @@
 //   (c) noop:    a bare node:http server that reads the body and answers 202
 // Prints one JSON line; ratio = (a) rps / (b) rps (target >= 0.8). Each target is measured in
 // `rounds` alternating rounds; the median round counts.
-import { fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { INTEGRATION_ADMIN, PING, STREAMS } from '@autoweave/contracts';
 import { freePort, startNatsServer, waitFor } from '@autoweave/testing';
 import { connect } from '@nats-io/transport-node';
 import { Agent } from 'undici';
 import { numberArg, round, runFor } from './load.mjs';
+import { asker } from './support/ask.mjs';
+import { ChildProcesses, nodeArgsFrom, stopChild } from './support/children.mjs';
 
 if (process.argv.includes('--help')) {
   console.log(`usage: node bench/webhooks-in.bench.mjs [--seconds S] [--concurrency C] [--rounds R]
@@ -33,32 +32,8 @@ const rounds = numberArg('rounds', 3);
 // --only gateway|relay|noop: measure one target (for profiling); the ratio is then absent.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const BODY_BYTES = 1024;
-const here = dirname(fileURLToPath(import.meta.url));
 const progress = (msg) => process.stderr.write(`[webhooks-in bench] ${msg}\n`);
-const decoder = new TextDecoder();
-
-const children = [];
-const startChild = (file, args) =>
-  new Promise((resolve, reject) => {
-    const child = fork(join(here, file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.push(child);
-    child.once('message', (m) => resolve(m));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-const startService = (name, env, nodeArgs = []) => {
-  const child = spawn(process.execPath, [...nodeArgs, join(here, `../services/${name}/dist/main.js`)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(child);
-  return child;
-};
-const stopChild = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
+const children = new ChildProcesses();
 
 /** A Standard Webhooks payload of exactly `bytes` bytes. */
 function webhookBody(bytes) {
@@ -72,19 +47,18 @@ const nats = await startNatsServer();
 let client;
 try {
   client = await connect({ servers: nats.url });
-  const ask = async (subject, payload) => JSON.parse(decoder.decode((await client.request(subject, JSON.stringify(payload), { timeout: 10_000 })).data));
+  const ask = asker(client);
   const secretKey = randomBytes(32).toString('base64');
   const httpPort = await freePort();
-  const gatewayArgs = (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  startService('webhook-gateway', {
+  children.service('webhook-gateway', {
     NATS_URL: nats.url,
     AUTOWEAVE_SECRET_KEY: secretKey,
     AUTOWEAVE_HTTP_PORT: String(httpPort),
     AUTOWEAVE_HTTP_HOST: '127.0.0.1',
     AUTOWEAVE_ADMIN_API_KEY: randomBytes(16).toString('hex'),
-  }, gatewayArgs);
+  }, { nodeArgs: nodeArgsFrom('GATEWAY_NODE_ARGS') });
   // The hub only registers the integration; it is stopped before measuring so it takes no CPU.
-  const hub = startService('hub', { NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: secretKey, AUTOWEAVE_HEALTH_PORT: String(await freePort()) });
+  const hub = children.service('hub', { NATS_URL: nats.url, AUTOWEAVE_SECRET_KEY: secretKey, AUTOWEAVE_HEALTH_PORT: String(await freePort()) });
   await waitFor(async () => (await ask(PING.hub, {})).ok, { timeoutMs: 30_000, what: 'the hub' });
   await waitFor(async () => (await ask(PING.webhookGateway, {})).ok, { timeoutMs: 30_000, what: 'the gateway' });
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -99,8 +73,8 @@ try {
   const info = await ask(`$JS.API.STREAM.INFO.${STREAMS.webhooksIn.name}`, {});
   const created = await ask('$JS.API.STREAM.CREATE.BENCH_RELAY_IN', { ...info.config, name: 'BENCH_RELAY_IN', subjects: [`${relayPrefix}.>`] });
   if (created.error) throw new Error(JSON.stringify(created.error));
-  const relay = await startChild('support/webhook-targets.mjs', ['relay', nats.url, secret, relayPrefix]);
-  const noop = await startChild('support/webhook-targets.mjs', ['noop']);
+  const { message: relay } = await children.fork('webhook-targets.mjs', ['relay', nats.url, secret, relayPrefix]);
+  const { message: noop } = await children.fork('webhook-targets.mjs', ['noop']);
 
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
   const body = webhookBody(BODY_BYTES);
@@ -161,7 +135,7 @@ try {
     ratio: round(gateway.rps / relayResult.rps),
   }));
 } finally {
-  await Promise.all(children.map(stopChild));
+  await children.stopAll();
   await client?.close();
   await nats.stop();
 }

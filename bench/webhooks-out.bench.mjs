@@ -6,7 +6,6 @@
 //                Timed from the enable request until the consumer has every event acknowledged.
 //   (b) plain:   the bench itself POSTs the same bodies with undici, signed per request, closed loop.
 // Prints one JSON line; ratio = (a) deliveries/s / (b) POSTs/s (target >= 0.5), medians of alternating rounds.
-import { fork, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,8 @@ import { freePort, startNatsServer, waitFor } from '@autoweave/testing';
 import { connect } from '@nats-io/transport-node';
 import { Agent } from 'undici';
 import { numberArg, round, runLoad } from './load.mjs';
+import { asker } from './support/ask.mjs';
+import { ChildProcesses, nodeArgsFrom } from './support/children.mjs';
 
 if (process.argv.includes('--help')) {
   console.log(`usage: node bench/webhooks-out.bench.mjs [--events N] [--concurrency C] [--rounds R]
@@ -32,25 +33,11 @@ const WARMUP = 1000;
 const TOPIC = 'bench.order.created';
 const here = dirname(fileURLToPath(import.meta.url));
 const progress = (msg) => process.stderr.write(`[webhooks-out bench] ${msg}\n`);
-const decoder = new TextDecoder();
 const { deliveryConsumerName } = await import(join(here, '../services/webhook-gateway/dist/webhooks/outbound/consumer-plan.js'));
 
-const children = [];
-const startService = (name, env, nodeArgs = []) => {
-  const child = spawn(process.execPath, [...nodeArgs, join(here, `../services/${name}/dist/main.js`)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    // Logs go to stderr: stdout is the one JSON line.
-    stdio: ['ignore', process.stderr, 'inherit'],
-  });
-  children.push(child);
-  return child;
-};
-const stopChild = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
+const children = new ChildProcesses();
+// The services' logs go to stderr: stdout is the one JSON line.
+const startService = (name, env, nodeArgs) => children.service(name, env, { nodeArgs, stdout: process.stderr });
 
 /** The event data: an order of about 300 bytes as JSON. */
 const orderData = (i) => ({ orderId: i, customer: { id: `cus_${i % 997}`, email: 'ada@example.com' }, lines: [{ sku: 'SKU-1', qty: 2, price: '9.99' }, { sku: 'SKU-2', qty: 1, price: '19.90' }], total: '39.88', currency: 'EUR', note: 'x'.repeat(64) });
@@ -59,10 +46,11 @@ const nats = await startNatsServer();
 let client;
 try {
   client = await connect({ servers: nats.url });
-  const ask = async (subject, payload) => JSON.parse(decoder.decode((await client.request(subject, JSON.stringify(payload), { timeout: 10_000 })).data));
-  const receiverProcess = fork(join(here, 'support/counting-receiver.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(receiverProcess);
-  const { port } = await new Promise((resolve) => receiverProcess.once('message', resolve));
+  const ask = asker(client);
+  const {
+    child: receiverProcess,
+    message: { port },
+  } = await children.fork('counting-receiver.mjs');
   const receiver = `http://127.0.0.1:${port}`;
   /** Resolves when the receiver has seen `count` distinct webhook-ids on `path`. */
   const received = (path, count) =>
@@ -85,7 +73,7 @@ try {
     AUTOWEAVE_HTTP_HOST: '127.0.0.1',
     AUTOWEAVE_ADMIN_API_KEY: randomBytes(16).toString('hex'),
     AUTOWEAVE_WEBHOOK_CONCURRENCY: String(concurrency),
-  }, (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  }, nodeArgsFrom('GATEWAY_NODE_ARGS'));
   // The hub registers, disables and enables the integration; it idles meanwhile.
   const hub = startService('hub', { ...common, AUTOWEAVE_HEALTH_PORT: String(await freePort()) });
   await waitFor(async () => (await ask(PING.hub, {})).ok, { timeoutMs: 30_000, what: 'the hub' });
@@ -182,7 +170,7 @@ try {
     ratio: round(gateway.rps / plain.rps),
   }));
 } finally {
-  await Promise.all(children.map(stopChild));
+  await children.stopAll();
   await client?.close();
   await nats.stop();
 }
