@@ -119,7 +119,7 @@ async function readRoot(
   limits: ResolvedLimits,
   fetchText: FetchText,
   deadline: Deadline,
-): Promise<{ root: unknown; sourceUrl?: string }> {
+): Promise<{ root: unknown; sourceUrl?: string; text?: string }> {
   if (!isRecord(source)) throw invalid('the OpenAPI source must be an object with spec, url or text');
   const sourceUrl = source.url === undefined ? undefined : checkHttpUrl(source.url);
   const withUrl = sourceUrl === undefined ? {} : { sourceUrl };
@@ -141,7 +141,7 @@ async function readRoot(
     if (typeof source.text !== 'string') throw invalid('the OpenAPI text must be a string', '');
     if (Buffer.byteLength(source.text, 'utf8') > limits.maxBytes) throw invalid(`the OpenAPI document exceeds ${formatBytes(limits.maxBytes)}`, '');
     try {
-      return { root: parseDocumentText(source.text, sourceUrl), ...withUrl };
+      return { root: parseDocumentText(source.text, sourceUrl), text: source.text, ...withUrl };
     } catch (err) {
       throw invalid(`the OpenAPI text is ${(err as Error).message}`, '');
     }
@@ -153,7 +153,7 @@ async function readRoot(
     throw invalid(`openAPIUrl could not be fetched: ${fetched.failure}`, '', undefined, { url: sourceUrl });
   }
   try {
-    return { root: parseDocumentText(fetched.text, sourceUrl), sourceUrl };
+    return { root: parseDocumentText(fetched.text, sourceUrl), sourceUrl, text: fetched.text };
   } catch (err) {
     throw invalid(`openAPIUrl did not return JSON or YAML: ${(err as Error).message}`, '', undefined, { url: sourceUrl });
   }
@@ -254,6 +254,38 @@ async function dereferenceAll(
   } catch (err) {
     if (err instanceof DeadlineExceeded) throw invalid(`the OpenAPI document could not be dereferenced: ${err.message}`, '');
     throw invalid(`the OpenAPI document could not be dereferenced: ${publicText(errorText(err), externals)}`, '', undefined, { cause: err });
+  }
+}
+
+/** An OpenAPI document as read by readOpenApi: parsed, its version known, not validated. */
+export interface ReadOpenApi {
+  document: Record<string, unknown>;
+  /** The text it was parsed from (undefined when it was given as an object). */
+  text?: string;
+  /** "2.0" is Swagger 2.0. */
+  version: '2.0' | '3.0' | '3.1';
+}
+
+/**
+ * Reads an OpenAPI document (object, JSON/YAML text or http(s) URL) the way loadOpenApi does, with
+ * the same limits, deadline and errors, and checks that it says it is OpenAPI 3.0/3.1 or Swagger
+ * 2.0, but neither validates it nor resolves its `$ref`s. For a caller that hands the document on
+ * to be loaded elsewhere: discovery reads specs and announces them, and the hub loads (validates)
+ * each as it registers it, so a spec is not validated twice on its way in.
+ */
+export async function readOpenApi(source: OpenApiSource, options: LoadOptions = {}): Promise<ReadOpenApi> {
+  const limits = resolveLimits(options);
+  const deadline = new Deadline(limits.timeoutMs);
+  try {
+    const { root, text } = await readRoot(source, limits, options.fetchText ?? fetchTextWithUndici, deadline);
+    if (!isRecord(root)) throw invalid('the OpenAPI document must be a JSON/YAML object', '');
+    const version = detectKind(root);
+    return text === undefined ? { document: root, version } : { document: root, text, version };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw invalid(`the OpenAPI document could not be read: ${errorText(err)}`, '', undefined, { cause: err });
+  } finally {
+    deadline.dispose();
   }
 }
 

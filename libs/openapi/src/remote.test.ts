@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { AppError } from '@autoweave/contracts';
-import { loadOpenApi, resolveServerUrl, type FetchLimits, type LoadErrorDetails } from './index.js';
+import { fetchTextWithUndici, keepAliveFetcher, loadOpenApi, readOpenApi, resolveServerUrl, type FetchLimits, type LoadErrorDetails } from './index.js';
 
 // A real local HTTP server serving specs whose $refs point to other files on the same server.
 let server: Server;
 let base = '';
 const hits = new Map<string, number>();
+/** The connection each request came over, in order. */
+const requestSockets: Socket[] = [];
 
 const MiB = 1024 * 1024;
 
@@ -67,6 +69,7 @@ function send(res: ServerResponse, body: string, type = 'application/json'): voi
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const path = new URL(req.url ?? '/', base).pathname;
   hits.set(path, (hits.get(path) ?? 0) + 1);
+  requestSockets.push(req.socket);
   let m: RegExpExecArray | null;
   if (path === '/api/openapi.json') return send(res, JSON.stringify(rootSpec()));
   if (path === '/api/schemas/pet.json') return send(res, JSON.stringify(PET_DOC));
@@ -348,5 +351,56 @@ describe('loadOpenApi with an injected fetcher', () => {
     );
     expect(err.message).toBe('openAPIUrl could not be fetched: no complete answer within 200 ms');
     expect(signal?.aborted).toBe(true);
+  });
+});
+
+describe('readOpenApi: read like loadOpenApi, without validating', () => {
+  it('reads a document from a URL with its text and version, fetching none of its $refs', async () => {
+    hits.clear();
+    const read = await readOpenApi({ url: `${base}/api/openapi.json` });
+    expect(read).toEqual({ document: rootSpec(), text: JSON.stringify(rootSpec()), version: '3.0' });
+    expect([...hits.keys()]).toEqual(['/api/openapi.json']);
+    expect(await readOpenApi({ url: `${base}/spec` })).toMatchObject({ version: '3.1', document: { info: { title: 'no extension' } } });
+  });
+
+  it('reads an invalid document that says it is OpenAPI (loadOpenApi is what refuses it)', async () => {
+    const broken = { openapi: '3.0.3', info: { title: 'no version, an operation without responses' }, paths: { '/a': { get: {} } } };
+    expect(await readOpenApi({ spec: broken })).toEqual({ document: broken, version: '3.0' });
+    expect((await rejection(loadOpenApi({ spec: broken }))).message).toMatch(/^the OpenAPI document is invalid/);
+  });
+
+  it('refuses what is not an OpenAPI document, too large or unreachable with the errors of loadOpenApi', async () => {
+    expect((await rejection(readOpenApi({ text: '{"this is": "not an openapi document"}' }))).message).toBe(
+      'not an OpenAPI document: the "openapi" version field (3.0.x or 3.1.x) is missing',
+    );
+    expect((await rejection(readOpenApi({ text: '<html>nope</html>' }))).message).toMatch(/^the OpenAPI document must be a JSON\/YAML object/);
+    expect((await rejection(readOpenApi({ url: `${base}/big.json` }))).message).toBe('openAPIUrl could not be fetched: document exceeds 5 MiB');
+    const slow = await rejection(readOpenApi({ url: `${base}/slow.json` }, { timeoutMs: 200 }));
+    expect(slow.message).toBe('openAPIUrl could not be fetched: no complete answer within 200 ms');
+  });
+});
+
+describe('keepAliveFetcher', () => {
+  const limits = (): FetchLimits => ({ maxBytes: MiB, timeoutMs: 2_000, signal: new AbortController().signal });
+
+  it('fetches one document after another over kept connections, where fetchTextWithUndici opens one per fetch', async () => {
+    const connectionsOf = (from: number): number => new Set(requestSockets.slice(from)).size;
+    const before = requestSockets.length;
+    for (let i = 0; i < 3; i++) expect(JSON.parse(await fetchTextWithUndici(`${base}/simple.json`, limits()))).toEqual(simpleSpec('simple'));
+    expect(connectionsOf(before)).toBe(3);
+
+    const fetcher = keepAliveFetcher();
+    try {
+      const kept = requestSockets.length;
+      for (let i = 0; i < 3; i++) expect(JSON.parse(await fetcher.fetchText(`${base}/simple.json`, limits()))).toEqual(simpleSpec('simple'));
+      expect(await fetcher.fetchText(`${base}/redirect`, limits())).toBe(JSON.stringify(simpleSpec('simple')));
+      expect(requestSockets.length - kept).toBe(5);
+      // undici may open a second connection when the next request comes before it has put the
+      // first back in the pool; both are then reused.
+      expect(connectionsOf(kept)).toBeLessThanOrEqual(2);
+      await expect(fetcher.fetchText(`${base}/big.json`, limits())).rejects.toThrow('document exceeds 1 MiB');
+    } finally {
+      await fetcher.close();
+    }
   });
 });

@@ -29,6 +29,9 @@ paths:
           description: ok
 `;
 
+/** Says it is OpenAPI 3.0 but is not valid (no info.version, an operation without responses). */
+const BROKEN_SPEC = JSON.stringify({ openapi: '3.0.3', info: { title: 'broken' }, paths: { '/a': { get: {} } } });
+
 /** A local HTTP service answering `routes` (path -> body) and 404 elsewhere. */
 async function httpService(routes: Record<string, string>): Promise<{ url: string; server: Server; hits: string[] }> {
   const hits: string[] = [];
@@ -87,7 +90,7 @@ describe('discovery channels on a real nats-server with real HTTP services', () 
     nats = await startNatsServer();
     client = await connect({ servers: nats.url });
     client.subscribe(INTEGRATION_EVENTS.moduleDiscovered, { callback: (_e, msg) => announced.push(msg.json<DiscoveredModule>()) });
-    withEndpoint = await httpService({ '/docs/spec.json': spec('with endpoint') });
+    withEndpoint = await httpService({ '/docs/spec.json': spec('with endpoint'), '/docs/broken.json': BROKEN_SPEC });
     probed = await httpService({ '/v3/api-docs': spec('probed') });
     garbage = await httpService({ '/openapi.json': '{"this is": "not an openapi document"}', '/v3/api-docs': '<html>nope</html>' });
     yamlOnly = await httpService({ '/openapi.yaml': YAML_SPEC });
@@ -133,11 +136,15 @@ describe('discovery channels on a real nats-server with real HTTP services', () 
       present: true,
       metadata: { service: { name: 'billing', version: '2.1.0' }, openAPIUrl: `${withEndpoint.url}/docs/spec.json` },
     });
+    // The record is written once the module is announced (the announcement does not wait for it).
     const kv = discovery.runtime.bucket('services');
-    const keys: string[] = [];
-    for await (const k of await kv.keys()) keys.push(k);
-    const records = await Promise.all(keys.map(async (k) => (await kv.get(k))!.json<Record<string, unknown>>()));
-    expect(records).toContainEqual(expect.objectContaining({ name: 'billing', version: '2.1.0', url: withEndpoint.url, lastSeen: expect.any(Number) }));
+    const stored = await waitFor(async () => {
+      const keys: string[] = [];
+      for await (const k of await kv.keys()) keys.push(k);
+      const records = await Promise.all(keys.map(async (k) => (await kv.get(k))!.json<Record<string, unknown>>()));
+      return records.find((r) => r.name === 'billing');
+    }, { what: 'billing stored' });
+    expect(stored).toEqual(expect.objectContaining({ name: 'billing', version: '2.1.0', url: withEndpoint.url, lastSeen: expect.any(Number), source: 'service' }));
   });
 
   it('announces the same registration once (a re-registration is a heartbeat), also across periodic scans', async () => {
@@ -162,6 +169,13 @@ describe('discovery channels on a real nats-server with real HTTP services', () 
     const [m] = await waitFor(() => (of('yaml-svc').length ? of('yaml-svc') : undefined), { what: 'yaml announced' });
     expect(m).toMatchObject({ source: 'openapi-probe', present: true, contentHash: sha256(YAML_SPEC) });
     expect((m.config as { openAPISpec: { info: { title: string } } }).openAPISpec.info.title).toBe('yaml one');
+  });
+
+  it('announces a spec that says it is OpenAPI without validating it: the hub validates what it registers', async () => {
+    await register({ name: 'broken-spec', url: withEndpoint.url, metadata: { integratable: true, openAPIEndpoint: '/docs/broken.json' } });
+    const [m] = await waitFor(() => (of('broken-spec').length ? of('broken-spec') : undefined), { what: 'broken-spec announced' });
+    expect(m).toMatchObject({ source: 'service', present: true, contentHash: sha256(BROKEN_SPEC), config: { openAPISpec: JSON.parse(BROKEN_SPEC) } });
+    expect(m.error).toBeUndefined();
   });
 
   it('announces an error for a service serving no valid spec', async () => {

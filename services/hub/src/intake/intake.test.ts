@@ -96,7 +96,13 @@ describe('hub - discovered modules become integrations, idempotently (two replic
 
   it.each([
     ['an announced error', module('broken-1', { error: 'no valid OpenAPI document at /openapi.json' }), /no valid OpenAPI/],
-    ['a spec that fails validation', module('broken-2', { config: { openAPISpec: { hello: 'world' } } }), /./],
+    ['a spec that fails validation', module('broken-2', { config: { openAPISpec: { hello: 'world' } } }), /"openapi" version field/],
+    // Discovery checks only that a spec says it is OpenAPI: validating it is the hub's job.
+    [
+      'a spec that says it is OpenAPI but is invalid',
+      module('broken-3', { config: { openAPISpec: { openapi: '3.0.3', info: { title: 'broken' }, paths: { '/a': { get: {} } } } } }),
+      /^the OpenAPI document is invalid/,
+    ],
   ])('publishes integration.failed for %s and registers nothing', async (_case, m, reason) => {
     announce(m);
     await waitFor(() => events.some((e) => e.subject === INTEGRATION_EVENTS.failed && e.data.name === m.name), { what: 'a failed event' });

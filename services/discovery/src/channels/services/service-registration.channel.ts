@@ -1,4 +1,5 @@
 import type { DiscoveredModule, DiscoverySource, ServiceRegisteredDto } from '@autoweave/contracts';
+import { keepAliveFetcher, type KeepAliveFetcher } from '@autoweave/openapi';
 import type { ServiceRuntime } from '@autoweave/service-kit';
 import type { Announce, DiscoveryChannel } from '../channel.js';
 import { SpecError, SpecProber, fetchSpec, joinUrl, type FetchedSpec } from './spec-source.js';
@@ -29,12 +30,16 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
   readonly source: DiscoverySource = 'service';
   private announce: Announce = () => undefined;
   private readonly prober: SpecProber;
+  /** Specs are read again on every scan, often from hosts that serve several services: connections are kept. */
+  private readonly fetcher: KeepAliveFetcher = keepAliveFetcher();
   /** What this replica last found per service name (undefined for a non-integratable service). */
   private readonly known = new Map<string, DiscoveredModule>();
+  /** Services announced whose record is still being written (name -> writes in flight). */
+  private readonly storing = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly options: ServiceChannelOptions) {
-    this.prober = new SpecProber({ paths: options.probePaths, timeoutMs: options.probeTimeoutMs });
+    this.prober = new SpecProber({ paths: options.probePaths, timeoutMs: options.probeTimeoutMs, fetchText: this.fetcher.fetchText });
     this.now = options.now ?? Date.now;
   }
 
@@ -42,13 +47,17 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
     this.announce = announce;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.prober.close();
+    await this.fetcher.close();
   }
 
   /** `service.registered`: store (heartbeat) and, for an integratable service, fetch its spec and announce. */
   async register(dto: ServiceRegisteredDto): Promise<DiscoveredModule | undefined> {
-    const previous = await this.options.store.get(dto.name);
+    const cached = this.known.get(dto.name);
+    // Only a service this replica has found can be a heartbeat: for any other the stored record is
+    // not needed, which saves a KV read on the way in.
+    const previous = cached !== undefined && !cached.error ? await this.options.store.get(dto.name) : undefined;
     const record: ServiceRecord = {
       name: dto.name,
       ...(dto.version === undefined ? {} : { version: dto.version }),
@@ -56,8 +65,7 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
       ...(dto.metadata === undefined ? {} : { metadata: { ...dto.metadata } as Record<string, unknown> }),
       lastSeen: this.now(),
     };
-    const cached = this.known.get(dto.name);
-    const heartbeat = previous !== undefined && sameRegistration(previous, record) && cached !== undefined && !cached.error;
+    const heartbeat = previous !== undefined && sameRegistration(previous, record);
     if (heartbeat) {
       await this.options.store.put({ ...record, ...(previous.source ? { source: previous.source } : {}) });
       return cached;
@@ -69,9 +77,23 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
       return undefined;
     }
     const module = await this.discover(record);
-    await this.options.store.put({ ...record, source: module.source });
     if (cached && cached.source !== module.source) this.retire(cached);
+    // Announced before the record is written: the hub needs only the announcement, so the write
+    // (the bookkeeping heartbeats and scans read) runs while the hub takes the module in.
     this.remember(module);
+    this.storing.set(module.name, (this.storing.get(module.name) ?? 0) + 1);
+    try {
+      await this.options.store.put({ ...record, source: module.source });
+    } catch (err) {
+      // Not stored: not known either, or a scan would take it for deleted by another replica.
+      // The service's next heartbeat stores it.
+      if (this.known.get(module.name) === module) this.known.delete(module.name);
+      throw err;
+    } finally {
+      const left = (this.storing.get(module.name) ?? 1) - 1;
+      if (left > 0) this.storing.set(module.name, left);
+      else this.storing.delete(module.name);
+    }
     return module;
   }
 
@@ -95,6 +117,10 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
   async scan(): Promise<DiscoveredModule[]> {
     const now = this.now();
     const found: DiscoveredModule[] = [];
+    // A service registered while the bucket is listed (or while the scan runs), or whose record is
+    // still being written, may be missing from the list without having been deleted: only what was
+    // known and stored before the listing may be found gone below.
+    const settled = new Set([...this.known.keys()].filter((name) => !this.storing.has(name)));
     const records = await this.options.store.list();
     const alive = new Set<string>();
     await Promise.all(
@@ -117,7 +143,7 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
     );
     // Deleted from the bucket by another replica (deregistered or expired there).
     for (const [name, cached] of this.known) {
-      if (!alive.has(name)) {
+      if (!alive.has(name) && settled.has(name)) {
         this.known.delete(name);
         found.push(goneModule(cached));
       }
@@ -138,7 +164,7 @@ export class ServiceRegistrationChannel implements DiscoveryChannel {
     try {
       let spec: FetchedSpec;
       if (source === 'service') {
-        spec = await fetchSpec(joinUrl(record.url, endpoint as string), this.options.probeTimeoutMs);
+        spec = await fetchSpec(joinUrl(record.url, endpoint as string), this.options.probeTimeoutMs, this.fetcher.fetchText);
       } else {
         if (!this.options.probing) throw new SpecError('invalid', 'no openAPIEndpoint given and the openapi-probe channel is disabled', record.url);
         spec = await this.prober.probe(record.name, record.url);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { fetchTextWithUndici, loadOpenApi } from '@autoweave/openapi';
+import { fetchTextWithUndici, readOpenApi, type FetchText, type ReadOpenApi } from '@autoweave/openapi';
 import { createBreaker, type Breaker } from '@autoweave/resilience';
-import { parse as parseYaml } from 'yaml';
 
-/** An OpenAPI document fetched and validated: the parsed document, its text and the sha256 of the text. */
+/** An OpenAPI document fetched and read (see fetchSpec): the parsed document, its text and the sha256 of the text. */
 export interface FetchedSpec {
   url: string;
   document: Record<string, unknown>;
@@ -37,23 +36,28 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** Fetches `url` and validates it with libs/openapi (size limits, remote $refs, one deadline of `timeoutMs`). */
-export async function fetchSpec(url: string, timeoutMs: number): Promise<FetchedSpec> {
-  let mainText: string | undefined;
+/**
+ * Fetches `url` and reads it with libs/openapi (size limit, one deadline of `timeoutMs`): JSON or
+ * YAML that says it is OpenAPI 3.0/3.1 or Swagger 2.0. It is not validated here: the hub loads and
+ * validates every announced spec as it registers it (and publishes integration.failed with the
+ * reason when it is invalid), so validating here as well would only do the work twice.
+ * `fetchText` is how documents are read (default: a new connection per fetch).
+ */
+export async function fetchSpec(url: string, timeoutMs: number, fetchText: FetchText = fetchTextWithUndici): Promise<FetchedSpec> {
+  const target = new URL(url).href;
   let transportFailure: string | undefined;
+  let read: ReadOpenApi;
   try {
-    await loadOpenApi(
+    read = await readOpenApi(
       { url },
       {
         timeoutMs,
-        fetchText: async (target, limits) => {
+        fetchText: async (at, limits) => {
           try {
-            const text = await fetchTextWithUndici(target, limits);
-            if (mainText === undefined && target === new URL(url).href) mainText = text;
-            return text;
+            return await fetchText(at, limits);
           } catch (err) {
             const message = (err as Error).message ?? String(err);
-            if (target === new URL(url).href && !/^HTTP \d+/.test(message) && !/document exceeds/.test(message)) transportFailure = message;
+            if (at === target && !/^HTTP \d+/.test(message) && !/document exceeds/.test(message)) transportFailure = message;
             throw err;
           }
         },
@@ -64,28 +68,22 @@ export async function fetchSpec(url: string, timeoutMs: number): Promise<Fetched
     const unreachable = transportFailure !== undefined || /no complete answer within/.test(message);
     throw new SpecError(unreachable ? 'unreachable' : 'invalid', `${url}: ${message}`, url);
   }
-  if (mainText === undefined) throw new SpecError('invalid', `${url}: no document text was read`, url);
-  let document: unknown;
-  try {
-    document = parseYaml(mainText, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new SpecError('invalid', `${url}: ${(err as Error).message}`, url);
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new SpecError('invalid', `${url}: the document is not an object`, url);
-  }
-  return { url, document: document as Record<string, unknown>, text: mainText, contentHash: sha256(mainText) };
+  if (read.text === undefined) throw new SpecError('invalid', `${url}: no document text was read`, url);
+  return { url, document: read.document, text: read.text, contentHash: sha256(read.text) };
 }
 
 export interface ProbeOptions {
   paths: readonly string[];
   timeoutMs: number;
+  /** How documents are read (default: a new connection per fetch). */
+  fetchText?: FetchText;
 }
 
 /**
  * Finds a service's spec by trying the usual paths in order, each with a short timeout, through a
  * per-service circuit breaker: a service that does not answer at all opens it, and later probes
- * fail fast instead of waiting out every path's timeout. First valid spec wins.
+ * fail fast instead of waiting out every path's timeout. The first path answering an OpenAPI
+ * document (JSON or YAML with an OpenAPI 3.0/3.1 or Swagger 2.0 version) wins.
  */
 export class SpecProber {
   private readonly breakers = new Map<string, Breaker<[string], FetchedSpec>>();
@@ -125,7 +123,7 @@ export class SpecProber {
   private breakerFor(serviceName: string): Breaker<[string], FetchedSpec> {
     let breaker = this.breakers.get(serviceName);
     if (!breaker) {
-      breaker = createBreaker(`discovery-probe:${serviceName}`, (url: string) => fetchSpec(url, this.options.timeoutMs), {
+      breaker = createBreaker(`discovery-probe:${serviceName}`, (url: string) => fetchSpec(url, this.options.timeoutMs, this.options.fetchText), {
         timeout: this.options.timeoutMs + 1_000,
         volumeThreshold: 3,
         resetTimeout: 30_000,
@@ -137,21 +135,13 @@ export class SpecProber {
   }
 }
 
-/** Validates an OpenAPI document given as text (for a spec answered over NATS); `label` names it in errors. */
+/** Reads an OpenAPI document given as text (for a spec answered over NATS), as fetchSpec does; `label` names it in errors. */
 export async function specFromText(text: string, label: string, timeoutMs: number): Promise<FetchedSpec> {
+  let read: ReadOpenApi;
   try {
-    await loadOpenApi({ text }, { timeoutMs });
+    read = await readOpenApi({ text }, { timeoutMs });
   } catch (err) {
     throw new SpecError('invalid', `${label}: ${(err as Error).message}`, label);
   }
-  let document: unknown;
-  try {
-    document = parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new SpecError('invalid', `${label}: ${(err as Error).message}`, label);
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new SpecError('invalid', `${label}: the document is not an object`, label);
-  }
-  return { url: label, document: document as Record<string, unknown>, text, contentHash: sha256(text) };
+  return { url: label, document: read.document, text, contentHash: sha256(text) };
 }
