@@ -1,31 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { INTEGRATION_REQUEST, PING, type Envelope, type ExecuteResult, type IntegrationView } from '@autoweave/contracts';
 import { freePort, waitFor } from '@autoweave/testing';
 import { useBackend } from './support/backend.js';
+import { itemsSpec, startItemsApi } from './support/local-servers.js';
 
-/** An upstream that answers GET /items/{id} with that id, so a wrong answer would show. */
-async function startItemsApi(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const id = /^\/items\/(\d+)$/.exec(req.url ?? '')?.[1];
-    res.writeHead(id ? 200 : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(id ? { id: Number(id) } : { error: 'not found' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-const itemsSpec = (url: string) => ({
-  openapi: '3.1.0',
-  info: { title: 'Items', version: '1' },
-  servers: [{ url }],
-  paths: {
-    '/items/{id}': {
-      get: { operationId: 'getItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'ok' } } },
-    },
-  },
-});
 
 describe('execute end to end: over HTTP, and with a hub replica killed mid-load', () => {
   const backend = useBackend();

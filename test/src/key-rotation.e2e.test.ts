@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BUCKETS, INTEGRATION_RECORD_PREFIX, type ExecuteResult, type IntegrationView, type PipelineRunStarted, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
 import { createTestDatabase, testPool, waitFor, type TestDatabase } from '@autoweave/testing';
 import type pg from 'pg';
 import { useBackend } from './support/backend.js';
+import { listenLocal, signedWebhookHeaders } from './support/local-servers.js';
 import type { ServiceName } from './support/stack.js';
 
 const API_KEY = `upstream-key-${randomBytes(8).toString('hex')}`;
@@ -29,14 +29,6 @@ function sealedKeyIds(value: unknown): string[] {
   return [];
 }
 
-/** Standard Webhooks headers for `body`, signed with a whsec_ secret. */
-function signed(secret: string, body: string): Record<string, string> {
-  const id = `msg_${randomUUID()}`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}`, 'content-type': 'application/json' };
-}
 
 /**
  * Rotating AUTOWEAVE_SECRET_KEY on the whole backend (processes on a private
@@ -61,8 +53,7 @@ describe('encryption key rotation end to end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true }));
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const url = await listenLocal(upstream);
     const spec = { openapi: '3.1.0', info: { title: 'Keyed', version: '1' }, servers: [{ url }], paths: { '/ping': { get: { operationId: 'ping', responses: { 200: { description: 'ok' } } } } } };
     const registered = await backend.api.call<IntegrationView>('POST', '/api/integration/register', { name: 'Keyed API', type: 'openapi', config: { openAPISpec: spec, auth: { type: 'apiKey', apiKey: API_KEY } } });
     expect(registered.status).toBe(201);
@@ -125,7 +116,7 @@ describe('encryption key rotation end to end', () => {
 
     const body = JSON.stringify({ type: 'rotation.checked', data: { at: Date.now() } });
     const accepted = await waitFor(async () => {
-      const res = await fetch(`${backend.stack.gatewayUrl}/webhooks/${webhook.id}`, { method: 'POST', headers: signed(webhook.secret, body), body });
+      const res = await fetch(`${backend.stack.gatewayUrl}/webhooks/${webhook.id}`, { method: 'POST', headers: signedWebhookHeaders(webhook.secret, body), body });
       return res.status === 202 ? res : undefined;
     }, { timeoutMs: 20_000, what: 'the signed webhook to be accepted' });
     expect(accepted.status).toBe(202);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { STREAMS, subjectFor, type IntegrationView, type PipelineRunStarted, type PipelineStatusView, type PipelineView } from '@autoweave/contracts';
 import { waitFor } from '@autoweave/testing';
 import { useBackend } from './support/backend.js';
+import { listenLocal } from './support/local-servers.js';
 
 /** The series of one metric in a Prometheus text exposition, with their labels. */
 function series(text: string, name: string): Array<{ labels: Record<string, string>; value: number }> {
@@ -18,11 +18,6 @@ function series(text: string, name: string): Array<{ labels: Record<string, stri
 /** The value of the first series of `name` carrying `labels` (others ignored); undefined when there is none. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   return series(text, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A list endpoint that reports 50 items in all and returns 10 per page. */
@@ -57,8 +52,8 @@ describe('operator metrics move: webhook backlog, redeliveries and dead letters,
   let thingsUrl: string;
 
   beforeAll(async () => {
-    failingUrl = await listen(failing);
-    thingsUrl = await listen(things);
+    failingUrl = await listenLocal(failing);
+    thingsUrl = await listenLocal(things);
   });
 
   afterAll(async () => {

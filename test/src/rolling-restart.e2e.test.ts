@@ -1,6 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -19,6 +18,7 @@ import { createTestDatabase, freePort, testPool, waitFor, type TestDatabase } fr
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type pg from 'pg';
 import { useBackend } from './support/backend.js';
+import { itemsSpec, signedWebhookHeaders, startItemsApi } from './support/local-servers.js';
 import { SERVICES, type ServiceName } from './support/stack.js';
 
 const PING_OF: Record<ServiceName, string> = {
@@ -41,37 +41,6 @@ const GATEWAY_SHUTDOWN_DELAY_MS = '500';
 /** Load runs this long between restarts, on the replica alone and then on both. */
 const SETTLE_MS = 1000;
 
-/** An upstream that answers GET /items/{id} with that id, so a wrong answer would show. */
-async function startItemsApi(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const id = /^\/items\/(\d+)$/.exec(req.url ?? '')?.[1];
-    setTimeout(() => {
-      res.writeHead(id ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(id ? { id: Number(id) } : { error: 'not found' }));
-    }, UPSTREAM_LATENCY_MS);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-const itemsSpec = (url: string) => ({
-  openapi: '3.1.0',
-  info: { title: 'Items', version: '1' },
-  servers: [{ url }],
-  paths: {
-    '/items/{id}': {
-      get: { operationId: 'getItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'ok' } } },
-    },
-  },
-});
-
-/** Standard Webhooks headers for `body`, signed with a whsec_ secret (HMAC-SHA256 over id.timestamp.body). */
-function signed(secret: string, body: string, id: string): Record<string, string> {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}`, 'content-type': 'application/json' };
-}
 
 /** Errors a load balancer may safely retry elsewhere: the connection failed or closed before any response. */
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
@@ -214,7 +183,7 @@ describe('rolling restart under load: every service restarted one at a time whil
   const known = new Map<ServiceName, Set<string>>();
 
   beforeAll(async () => {
-    items = await startItemsApi();
+    items = await startItemsApi(UPSTREAM_LATENCY_MS);
     db = await createTestDatabase('autoweave_e2e_rolling');
     pool = testPool(db.url, 3);
     await pool.query('CREATE TABLE orders (id bigint PRIMARY KEY, note text NOT NULL, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())');
@@ -289,7 +258,7 @@ describe('rolling restart under load: every service restarted one at a time whil
     for (const url of [backend.stack.gatewayUrl, replicaGatewayUrl]) {
       await waitFor(async () => {
         const body = '{"type":"warmup"}';
-        const res = await fetch(`${url}${webhookUrl}`, { method: 'POST', headers: signed(webhook.secret!, body, `warm_${randomUUID()}`), body });
+        const res = await fetch(`${url}${webhookUrl}`, { method: 'POST', headers: signedWebhookHeaders(webhook.secret!, body, `warm_${randomUUID()}`), body });
         return res.status === 202;
       }, { what: `the gateway at ${url} to know the webhook` });
     }
@@ -324,7 +293,7 @@ describe('rolling restart under load: every service restarted one at a time whil
       const body = JSON.stringify({ type: 'order.created', data: { n } });
       sentWebhooks.push(id);
       try {
-        const res = await lb.send(webhookUrl, { method: 'POST', headers: signed(webhook.secret!, body, id), body });
+        const res = await lb.send(webhookUrl, { method: 'POST', headers: signedWebhookHeaders(webhook.secret!, body, id), body });
         const text = await res.text();
         if (res.status !== 202) webhookFailures.push(`${id}: HTTP ${res.status} ${text}`);
       } catch (err) {

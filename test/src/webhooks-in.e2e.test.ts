@@ -1,17 +1,10 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { subjectFilter, subjectFor, type IntegrationView } from '@autoweave/contracts';
 import { waitFor } from '@autoweave/testing';
 import type { Msg } from '@nats-io/transport-node';
 import { useBackend } from './support/backend.js';
+import { signedWebhookHeaders } from './support/local-servers.js';
 
-/** Standard Webhooks headers for `body`, signed with a whsec_ secret (HMAC-SHA256 over id.timestamp.body). */
-function signed(secret: string, body: string, id = `msg_${randomUUID()}`): Record<string, string> {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}`, 'content-type': 'application/json' };
-}
 
 describe('inbound webhooks end to end: registered through the API, received by the gateway, republished as events', () => {
   const backend = useBackend();
@@ -37,7 +30,7 @@ describe('inbound webhooks end to end: registered through the API, received by t
     const post = (headers: Record<string, string>, payload = body) => fetch(`${backend.stack.gatewayUrl}/webhooks/${id}`, { method: 'POST', headers, body: payload });
 
     // The gateway learns about the integration from its watch of the registry: accepted once it has.
-    const headers = signed(secret!, body, 'msg_e2e_1');
+    const headers = signedWebhookHeaders(secret!, body, 'msg_e2e_1');
     const res = await waitFor(async () => {
       const r = await post(headers);
       return r.status === 404 ? undefined : r;
@@ -53,13 +46,13 @@ describe('inbound webhooks end to end: registered through the API, received by t
     const replay = await post(headers);
     expect(await replay.json()).toEqual({ id: 'msg_e2e_1', duplicate: true });
 
-    const forged = await post({ ...signed('whsec_' + Buffer.from('not the secret').toString('base64'), body) });
+    const forged = await post({ ...signedWebhookHeaders('whsec_' + Buffer.from('not the secret').toString('base64'), body) });
     expect(forged.status).toBe(401);
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
 
     // Disabled through the API: senders get 410 Gone.
     expect((await backend.api.call('POST', `/api/integration/${id}/disable`)).status).toBe(200);
-    await waitFor(async () => (await post(signed(secret!, body))).status === 410, { what: '410 for the disabled integration' });
+    await waitFor(async () => (await post(signedWebhookHeaders(secret!, body))).status === 410, { what: '410 for the disabled integration' });
     sub.unsubscribe();
     expect(seen).toHaveLength(1);
   });
