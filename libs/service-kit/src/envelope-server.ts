@@ -34,6 +34,8 @@ export interface HandlerExtras {
 export class EnvelopeServer extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** Replies waiting for the end of this I/O phase: message, encoded reply, message, encoded reply, ... */
+  private outbox: Array<Msg | Uint8Array> = [];
   private readonly metrics;
 
   constructor(private readonly options: EnvelopeServerOptions) {
@@ -60,6 +62,7 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
     await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
     this.subscriptions.length = 0;
     await Promise.allSettled([...this.inFlight]);
+    this.sendReplies(); // before the owner drains the connection
   }
 
   on(): never {
@@ -96,12 +99,37 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
       this.options.logger.debug({ subject: msg.subject, outcome, ms: Math.round(seconds * 1000) }, 'handled');
       if (!msg.reply) return;
       try {
-        msg.respond(encodeJson(reply));
+        this.replySoon(msg, encodeJson(reply));
       } catch (err) {
         this.options.logger.error({ subject: msg.subject, err: (err as Error).message }, 'could not send reply');
       }
     });
   }
+
+  /**
+   * Replies leave together at the end of the current I/O phase (setImmediate).
+   * nats.js writes to the socket once per microtask turn that published, so a
+   * reply sent as soon as it is ready costs one socket write each; under load
+   * the replies finished in one phase now share a write (docs/PERFORMANCE.md,
+   * "Execute"). The delay is that of one event-loop phase.
+   */
+  private replySoon(msg: Msg, data: Uint8Array): void {
+    this.outbox.push(msg, data);
+    if (this.outbox.length === 2) setImmediate(this.sendReplies);
+  }
+
+  private readonly sendReplies = (): void => {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (let i = 0; i < outbox.length; i += 2) {
+      const msg = outbox[i] as Msg;
+      try {
+        msg.respond(outbox[i + 1] as Uint8Array);
+      } catch (err) {
+        this.options.logger.error({ subject: msg.subject, err: (err as Error).message }, 'could not send reply');
+      }
+    }
+  };
 
   private produce(handler: MessageHandler, msg: Msg): Promise<Envelope<unknown>> {
     return this.guarded(msg, async (payload) => {

@@ -25,6 +25,8 @@ export class CallTelemetry {
   private readonly requests: Counter<'integration' | 'action' | 'outcome'>;
   private readonly duration: Histogram<'integration' | 'action'>;
   private readonly breakerState: Gauge<'integration'>;
+  /** Events waiting for the end of this I/O phase: subject, event, subject, event, ... */
+  private outbox: Array<string | IntegrationCallEvent> = [];
 
   constructor(
     registry: Registry,
@@ -52,20 +54,21 @@ export class CallTelemetry {
     this.requests.inc({ integration: call.integrationId, action: call.action, outcome: call.outcome });
     this.duration.observe({ integration: call.integrationId, action: call.action }, call.durationMs / 1000);
     const correlationId = currentCorrelationId();
-    const event: IntegrationCallEvent = { ...call, at: new Date().toISOString(), ...(correlationId ? { correlationId } : {}) };
-    this.safePublish(subjectFor.integrationRequest(call.integrationId), event);
-    if (call.outcome !== 'ok') this.safePublish(subjectFor.integrationError(call.integrationId), event);
-    this.log.write(this.logEntry(call));
+    const at = new Date().toISOString();
+    const event: IntegrationCallEvent = { ...call, at, ...(correlationId ? { correlationId } : {}) };
+    this.publishSoon(subjectFor.integrationRequest(call.integrationId), event);
+    if (call.outcome !== 'ok') this.publishSoon(subjectFor.integrationError(call.integrationId), event);
+    this.log.write(this.logEntry(call, at, correlationId));
   }
 
   breakerChanged(integrationId: string, state: keyof typeof BREAKER_STATE_VALUE): void {
     this.breakerState.set({ integration: integrationId }, BREAKER_STATE_VALUE[state]);
   }
 
-  private logEntry(call: CallRecord): IntegrationLogEntry {
+  private logEntry(call: CallRecord, ts: string, correlationId: string | undefined): IntegrationLogEntry {
     const level = call.outcome === 'ok' ? 'info' : call.outcome === 'VALIDATION' ? 'warn' : 'error';
     return {
-      ts: new Date().toISOString(),
+      ts,
       level,
       integrationId: call.integrationId,
       kind: 'request',
@@ -74,16 +77,30 @@ export class CallTelemetry {
       ...(call.status === undefined ? {} : { status: call.status }),
       durationMs: call.durationMs,
       ...(call.error ? { message: call.error.message } : {}),
-      ...(currentCorrelationId() ? { correlationId: currentCorrelationId() } : {}),
+      ...(correlationId ? { correlationId } : {}),
     };
   }
 
-  private safePublish(subject: string, data: unknown): void {
-    try {
-      // One event per call: the correlation id is in the payload, so no headers to encode.
-      this.bus.publish(subject, data, false);
-    } catch {
-      // Events are best effort; the reply already tells the caller.
-    }
+  /**
+   * Events wait for the end of the current I/O phase and leave together:
+   * nats.js writes to the socket once per microtask turn that published, so
+   * an event sent on its own costs a socket write per call (see docs/PERFORMANCE.md).
+   */
+  private publishSoon(subject: string, event: IntegrationCallEvent): void {
+    this.outbox.push(subject, event);
+    if (this.outbox.length === 2) setImmediate(this.sendEvents);
   }
+
+  private readonly sendEvents = (): void => {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (let i = 0; i < outbox.length; i += 2) {
+      try {
+        // The correlation id is in the payload, so no headers to encode.
+        this.bus.publish(outbox[i] as string, outbox[i + 1], false);
+      } catch {
+        // Events are best effort; the reply already tells the caller.
+      }
+    }
+  };
 }
