@@ -54,7 +54,11 @@ export class EnvelopeServer extends Server implements CustomTransportStrategy {
     }
     const subjects = [...this.messageHandlers.keys(), ...(this.options.directHandlers?.keys() ?? [])];
     this.options.logger.info({ subjects, queue: this.options.queue }, 'listening on NATS');
-    callback();
+    // Started means the server has the subscriptions: a request right after start must find a responder.
+    this.options.bus.nc.flush().then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
   }
 
   /** Stops taking messages, then waits for the ones in hand. The connection itself is drained by the owner. */
