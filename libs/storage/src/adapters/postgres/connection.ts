@@ -12,6 +12,26 @@ export function maskSecrets(text: string): string {
     .replace(/(password\s*=\s*)[^\s&;]+/gi, '$1***');
 }
 
+/**
+ * Runs `work` on one pooled client inside `BEGIN <mode>` ... `COMMIT`, rolling
+ * back on error; a client whose rollback failed is discarded, not reused.
+ */
+export async function inTransaction<T>(pool: pg.Pool, begin: 'BEGIN' | 'BEGIN READ ONLY', work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** host:port/database, for logs: never the user or password. */
 export function describeConnection(connectionString: string): string {
   try {

@@ -2,6 +2,7 @@ import type { Logger } from '@autoweave/observability';
 import type pg from 'pg';
 import { AppError } from '@autoweave/contracts';
 import type { CursorOptions, CursorPosition, Item, SourceBatch, SourceCursor } from '../../types.js';
+import { inTransaction } from './connection.js';
 import { postgresError } from './errors.js';
 import { qualified, quote } from './identifiers.js';
 import { columnName, readMode, sqlText, type PostgresConfig } from './postgres.config.js';
@@ -152,19 +153,7 @@ export class KeysetReader implements SourceCursor {
     try {
       if (!this.plan.readOnly) return (await this.pool.query({ text, values })).rows as Record<string, unknown>[];
       // A configured query runs in a read-only transaction: whatever it calls cannot write.
-      const client = await this.pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN READ ONLY');
-        const result = await client.query({ text, values });
-        await client.query('COMMIT');
-        return result.rows as Record<string, unknown>[];
-      } catch (err) {
-        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      return await inTransaction(this.pool, 'BEGIN READ ONLY', async (client) => (await client.query({ text, values })).rows as Record<string, unknown>[]);
     } catch (err) {
       throw postgresError(err, `reading ${this.what}`);
     }

@@ -3,6 +3,7 @@ import { AppError } from '@autoweave/contracts';
 import type { Logger } from '@autoweave/observability';
 import type pg from 'pg';
 import type { Item } from '../../types.js';
+import { inTransaction } from './connection.js';
 import { postgresError } from './errors.js';
 import { checkColumnType, isIdentifier, qualified, quote } from './identifiers.js';
 import { columnName, type PostgresColumnSpec, type PostgresConfig } from './postgres.config.js';
@@ -158,18 +159,9 @@ export class UpsertWriter {
         await this.pool.query(statements[0]!); // one statement is atomic on its own
         return;
       }
-      const client = await this.pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
+      await inTransaction(this.pool, 'BEGIN', async (client) => {
         for (const statement of statements) await client.query(statement);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+      });
     } catch (err) {
       const error = postgresError(err, `writing to ${this.config.schema}.${this.config.table}`);
       if ((error.details as { sqlstate?: string } | undefined)?.sqlstate === '42P10') {
