@@ -2,7 +2,7 @@ import { STREAMS, subjectFor, type StreamSpec } from '@autoweave/contracts';
 import type { StreamLimits } from '@autoweave/messaging';
 import type { Logger } from '@autoweave/observability';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { scanStream } from '../webhooks/outbound/stream-scan.js';
+import { latestFromStream } from '../webhooks/outbound/stream-scan.js';
 
 /**
  * One audited API request: who (the key's id and name, never the key), what
@@ -37,10 +37,7 @@ const FIRST_WINDOW = 500;
 /** Stream sequences one query looks at, at most. */
 const MAX_SPAN = 1_000_000;
 
-/**
- * Writes audit entries to the AUDIT stream and reads them back newest first
- * (in windows from the stream's end backwards, as JetStream reads forwards only).
- */
+/** Writes audit entries to the AUDIT stream and reads them back newest first. */
 export class AuditLog {
   constructor(
     private readonly js: JetStreamClient,
@@ -59,26 +56,12 @@ export class AuditLog {
   }
 
   async latest(query: AuditQuery): Promise<AuditEntry[]> {
-    const { state } = await this.jsm.streams.info(STREAMS.audit.name);
-    if (state.messages === 0) return [];
     const since = query.since?.toISOString();
-    const filter = STREAMS.audit.subjects[0];
-    const found: AuditEntry[] = [];
-    let end = state.last_seq;
-    let window = FIRST_WINDOW;
-    let reachedSince = false;
-    while (!reachedSince && end >= state.first_seq && found.length < query.limit && state.last_seq - end < MAX_SPAN) {
-      const start = Math.max(state.first_seq, end - window + 1);
-      const inWindow: AuditEntry[] = [];
-      await scanStream(this.js, STREAMS.audit.name, { filter, startSeq: start, endSeq: end }, (msg) => {
-        const entry = msg.json<AuditEntry>();
-        if (since && entry.ts < since) reachedSince = true;
-        else inWindow.push(entry);
-      });
-      found.push(...inWindow.reverse());
-      end = start - 1;
-      window *= 4;
-    }
+    const options = { filter: STREAMS.audit.subjects[0], limit: query.limit, firstWindow: FIRST_WINDOW, maxSpan: MAX_SPAN };
+    const found = await latestFromStream(this.js, this.jsm, STREAMS.audit.name, options, (msg) => {
+      const entry = msg.json<AuditEntry>();
+      return since && entry.ts < since ? null : [entry];
+    });
     return found.slice(0, query.limit);
   }
 }

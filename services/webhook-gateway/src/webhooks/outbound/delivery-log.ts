@@ -1,6 +1,6 @@
 import { STREAMS, subjectFilter, type DeliveryAttempt, type DeliveryOutcome } from '@autoweave/contracts';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { scanStream } from './stream-scan.js';
+import { latestFromStream } from './stream-scan.js';
 
 export interface DeliveryQuery {
   status?: DeliveryOutcome;
@@ -15,10 +15,8 @@ const FIRST_WINDOW = 2000;
 const MAX_SPAN = 2_000_000;
 
 /**
- * Reads delivery attempts back from DELIVERIES, latest first. JetStream reads
- * forwards only, so the stream is read in windows from its end backwards
- * (filtered to the endpoint, and to the outcome when asked for, by subject)
- * until enough attempts are found.
+ * Reads delivery attempts back from DELIVERIES, latest first (filtered to the
+ * endpoint, and to the outcome when asked for, by subject).
  */
 export class DeliveryLog {
   constructor(
@@ -28,22 +26,10 @@ export class DeliveryLog {
 
   async latest(integrationId: string, query: DeliveryQuery = {}): Promise<DeliveryAttempt[]> {
     const limit = query.limit ?? DEFAULT_DELIVERY_LIMIT;
-    const { state } = await this.jsm.streams.info(STREAMS.deliveries.name);
-    if (state.messages === 0) return [];
-    const filter = subjectFilter.webhookDeliveries(integrationId, query.status);
-    const found: DeliveryAttempt[] = [];
-    let end = state.last_seq;
-    let window = FIRST_WINDOW;
-    while (end >= state.first_seq && found.length < limit && state.last_seq - end < MAX_SPAN) {
-      const start = Math.max(state.first_seq, end - window + 1);
-      const inWindow: DeliveryAttempt[] = [];
-      await scanStream(this.js, STREAMS.deliveries.name, { filter, startSeq: start, endSeq: end }, (msg) => {
-        for (const attempt of msg.json<DeliveryAttempt[]>()) if (!query.msgId || attempt.msgId === query.msgId) inWindow.push(attempt);
-      });
-      found.push(...inWindow.reverse());
-      end = start - 1;
-      window *= 4;
-    }
+    const options = { filter: subjectFilter.webhookDeliveries(integrationId, query.status), limit, firstWindow: FIRST_WINDOW, maxSpan: MAX_SPAN };
+    const found = await latestFromStream(this.js, this.jsm, STREAMS.deliveries.name, options, (msg) =>
+      msg.json<DeliveryAttempt[]>().filter((attempt) => !query.msgId || attempt.msgId === query.msgId),
+    );
     // Batches of different outcomes interleave in the stream; order by time, newest first.
     return found.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
   }
