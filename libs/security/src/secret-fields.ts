@@ -1,4 +1,5 @@
 import { SECRET_MASK } from '@autoweave/contracts';
+import type { SecretBox } from './secret-box.js';
 
 type Json = Record<string, unknown>;
 
@@ -39,4 +40,9 @@ export function maskedPaths(config: Json, paths: readonly string[]): Set<string>
     return value;
   });
   return found;
+}
+
+/** The config as stored: every secret field's value sealed (as JSON) with `box`. */
+export function sealSecretFields(config: Json, paths: readonly string[], box: SecretBox): Json {
+  return mapSecrets(config, paths, (value) => box.seal(JSON.stringify(value)));
 }

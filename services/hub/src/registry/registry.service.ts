@@ -23,7 +23,7 @@ import {
 } from '@autoweave/contracts';
 import { changedEvent, toView, type IntegrationRecord, type StoredIntegration } from './integration-record.js';
 import type { RegistryRepository } from './registry.repository.js';
-import { mapSecrets, maskedPaths, maskSecrets, type SecretBox } from '@autoweave/security';
+import { mapSecrets, maskedPaths, maskSecrets, sealSecretFields, type SecretBox } from '@autoweave/security';
 import { newWebhookSecret, withTypeDefaults } from './type-defaults.js';
 
 type Config = Record<string, unknown>;
@@ -279,7 +279,7 @@ export class RegistryService {
   }
 
   private seal(spec: IntegrationTypeSpec, config: Config): Config {
-    return mapSecrets(config, spec.secretFields, (value) => this.deps.secrets.seal(JSON.stringify(value)));
+    return sealSecretFields(config, spec.secretFields, this.deps.secrets);
   }
 
   private unseal(spec: IntegrationTypeSpec, config: Config): Config {

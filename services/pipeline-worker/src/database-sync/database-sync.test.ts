@@ -6,10 +6,9 @@ import { BUCKETS, INTEGRATION_ADMIN, PIPELINE_ADMIN, type IntegrationSyncResult,
 import { SecretBox } from '@autoweave/security';
 import { runService, type RunningService } from '@autoweave/service-kit';
 import { EmbeddedVectorStore, LexicalEmbedder } from '@autoweave/storage';
-import { createTestDatabase, startNatsServer, waitFor, type NatsServerHandle, type TestDatabase } from '@autoweave/testing';
+import { createTestDatabase, deleteIntegrationRecord, putIntegrationRecord, startNatsServer, waitFor, type NatsServerHandle, type TestDatabase } from '@autoweave/testing';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { PipelineWorkerConfig } from '../config.js';
-import { deleteIntegrationRecord, putIntegrationRecord } from '../indexing/testing/integration-records.js';
 import { pipelineWorkerService } from '../pipeline-worker.definition.js';
 import { SECRET_KEY, TestClient, TestTables, workerEnv } from '../testing/harness.js';
 

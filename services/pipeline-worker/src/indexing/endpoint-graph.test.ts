@@ -9,13 +9,12 @@ import { Bus, provisionBuckets } from '@autoweave/messaging';
 import { loadOpenApi } from '@autoweave/openapi';
 import { createLogger } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
-import { startNatsServer, type NatsServerHandle } from '@autoweave/testing';
+import { putIntegrationRecord, startNatsServer, type NatsServerHandle } from '@autoweave/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EmbeddedVectorStore, type Item } from '@autoweave/storage';
 import { EndpointIndexDestination } from './endpoint-index-destination.js';
 import { endpointGraph, GRAPH_LABELS } from './endpoint-graph.js';
 import { endpointItems } from './operation-documents.js';
-import { putIntegrationRecord } from './testing/integration-records.js';
 import { petstoreSpec } from './testing/petstore-spec.js';
 
 const ID = '0c7e3c1a-8f4e-4d3b-a2f1-5b9e7d6c4a21';

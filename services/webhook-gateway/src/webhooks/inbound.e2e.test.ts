@@ -1,20 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  BUCKETS,
-  INTEGRATION_EVENTS,
-  INTEGRATION_RECORD_PREFIX,
-  STREAMS,
-  subjectFilter,
-  subjectFor,
-  type HealthChangedEvent,
-  type IntegrationStatus,
-  type WebhookConfigDto,
-} from '@autoweave/contracts';
+import { BUCKETS, INTEGRATION_EVENTS, INTEGRATION_RECORD_PREFIX, STREAMS, subjectFilter, subjectFor, webhookIntegration, type HealthChangedEvent, type IntegrationStatus, type WebhookConfigDto } from '@autoweave/contracts';
 import type { KV } from '@autoweave/messaging';
 import { SecretBox } from '@autoweave/security';
 import { runService, type RunningService } from '@autoweave/service-kit';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
+import { putIntegrationRecord, startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { Webhook } from 'standardwebhooks';
@@ -26,7 +16,7 @@ import { WEBHOOKS_IN_DUPLICATE_WINDOW_MS } from './inbound/replay-window.js';
 import { dedupeKey } from './inbound/inbound-store.js';
 import { REPUBLISHER_DURABLE } from './inbound/republisher.js';
 import { secretKey, signedHeaders } from './signature.js';
-import { newWebhookSecret, putWebhookRecord } from './testing/webhook-records.js';
+import { newWebhookSecret } from './testing/webhook-records.js';
 
 const SECRET_KEY = randomBytes(32).toString('base64');
 const BODY_LIMIT = 4096;
@@ -100,7 +90,7 @@ describe('inbound webhooks: POST /webhooks/:integrationId on a real gateway and 
 
   /** A webhook integration written as the hub stores it, once this gateway sees it. */
   async function hook(config: WebhookConfigDto = { secret: newWebhookSecret() }, status: IntegrationStatus = 'active'): Promise<{ id: string; secret: string }> {
-    const record = await putWebhookRecord(kv, box, { config, status });
+    const record = await putIntegrationRecord(kv, box, { type: webhookIntegration.type, config, status });
     const endpoints = gateway.app.get(WebhookEndpoints);
     await waitFor(() => endpoints.get(record.id)?.status === status, { what: `webhook integration ${record.id}` });
     return { id: record.id, secret: config.secret! };

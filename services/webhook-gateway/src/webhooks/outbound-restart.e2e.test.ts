@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BUCKETS, subjectFor, WEBHOOK_ADMIN, type DeliveryList, type Envelope, type WebhookConfigDto } from '@autoweave/contracts';
+import { BUCKETS, subjectFor, WEBHOOK_ADMIN, webhookIntegration, type DeliveryList, type Envelope, type WebhookConfigDto } from '@autoweave/contracts';
 import { provisionBuckets, type KV } from '@autoweave/messaging';
 import { createLogger } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
 import { runService, type RunningService } from '@autoweave/service-kit';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
+import { putIntegrationRecord, startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { GatewayConfig } from '../config.js';
 import { gatewayService } from '../gateway.definition.js';
-import { putWebhookRecord } from './testing/webhook-records.js';
 import { WebhookReceiver } from './testing/webhook-receiver.js';
 
 const TEST_SECRET_KEY = randomBytes(32).toString('base64');
@@ -70,7 +69,7 @@ describe('outbound webhooks - restarts mid-delivery and the SSRF guard', () => {
   });
 
   async function register(config: WebhookConfigDto): Promise<string> {
-    return (await putWebhookRecord(kv, box, { config })).id;
+    return (await putIntegrationRecord(kv, box, { type: webhookIntegration.type, config })).id;
   }
 
   async function publishMany(topic: string, count: number): Promise<string[]> {

@@ -1,21 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  BUCKETS,
-  INTEGRATION_ADMIN,
-  INTEGRATION_RECORD_PREFIX,
-  STREAMS,
-  subjectFilter,
-  subjectFor,
-  type DeliveryAttempt,
-  type IntegrationRecord,
-  type WebhookConfigDto,
-} from '@autoweave/contracts';
+import { BUCKETS, INTEGRATION_ADMIN, INTEGRATION_RECORD_PREFIX, STREAMS, subjectFilter, subjectFor, webhookIntegration, type DeliveryAttempt, type IntegrationRecord, type WebhookConfigDto } from '@autoweave/contracts';
 import { provisionBuckets, type KV } from '@autoweave/messaging';
 import { createLogger } from '@autoweave/observability';
 import { SecretBox } from '@autoweave/security';
 import { runService, type RunningService } from '@autoweave/service-kit';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
+import { putIntegrationRecord, startNatsServer, waitFor, type NatsServerHandle } from '@autoweave/testing';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Webhook } from 'standardwebhooks';
@@ -23,7 +13,7 @@ import type { GatewayConfig } from '../config.js';
 import { gatewayService } from '../gateway.definition.js';
 import { localBaseUrl } from '../http/address.js';
 import type { DeadLetter } from './outbound/dead-letters.js';
-import { newWebhookSecret, putWebhookRecord } from './testing/webhook-records.js';
+import { newWebhookSecret } from './testing/webhook-records.js';
 import { WebhookReceiver, type ReceivedWebhook } from './testing/webhook-receiver.js';
 
 const TEST_SECRET_KEY = randomBytes(32).toString('base64');
@@ -81,7 +71,7 @@ describe('outbound webhooks - delivery from EVENTS to real receivers', () => {
   });
 
   async function register(config: WebhookConfigDto): Promise<string> {
-    const record = await putWebhookRecord(kv, box, { config });
+    const record = await putIntegrationRecord(kv, box, { type: webhookIntegration.type, config });
     return record.id;
   }
 

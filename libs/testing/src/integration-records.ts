@@ -1,13 +1,12 @@
-/*
- * Test support (not part of the build): integration records written into the
- * `integrations` bucket in the hub's stored format (secret fields sealed), so
- * worker tests need no hub. The full-system tests in test/ register through
- * the real hub instead.
- */
 import { randomUUID } from 'node:crypto';
 import { INTEGRATION_RECORD_PREFIX, integrationType, type IntegrationRecord, type IntegrationStatus } from '@autoweave/contracts';
-import type { KV } from '@nats-io/kv';
-import { mapSecrets, type SecretBox } from '@autoweave/security';
+import { sealSecretFields, type SecretBox } from '@autoweave/security';
+
+/** The part of a KV bucket the writer needs (a @nats-io/kv KV). */
+interface RecordBucket {
+  put(key: string, value: string): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+}
 
 export interface RecordInput {
   id?: string;
@@ -15,10 +14,15 @@ export interface RecordInput {
   type: string;
   status?: IntegrationStatus;
   description?: string;
-  config: Record<string, unknown>;
+  config: object;
 }
 
-export async function putIntegrationRecord(kv: KV, box: SecretBox, input: RecordInput): Promise<IntegrationRecord> {
+/**
+ * Writes an integration into the `integrations` bucket in the hub's stored
+ * format (secret fields sealed), so a service's tests need no hub. The
+ * full-system tests in test/ register through the real hub instead.
+ */
+export async function putIntegrationRecord(kv: RecordBucket, box: SecretBox, input: RecordInput): Promise<IntegrationRecord> {
   const spec = integrationType(input.type);
   if (!spec) throw new Error(`unknown integration type ${input.type}`);
   const now = new Date().toISOString();
@@ -30,7 +34,7 @@ export async function putIntegrationRecord(kv: KV, box: SecretBox, input: Record
     ...(input.description === undefined ? {} : { description: input.description }),
     status: input.status ?? 'active',
     health: 'unknown',
-    config: mapSecrets(input.config, spec.secretFields, (value) => box.seal(JSON.stringify(value))),
+    config: sealSecretFields(input.config as Record<string, unknown>, spec.secretFields, box),
     tags: [],
     metadata: {},
     createdAt: now,
@@ -40,6 +44,6 @@ export async function putIntegrationRecord(kv: KV, box: SecretBox, input: Record
   return record;
 }
 
-export async function deleteIntegrationRecord(kv: KV, id: string): Promise<void> {
+export async function deleteIntegrationRecord(kv: RecordBucket, id: string): Promise<void> {
   await kv.delete(INTEGRATION_RECORD_PREFIX + id);
 }
